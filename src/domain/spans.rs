@@ -1,0 +1,1 @@
+//! Span algebra (see issue: drill-down).

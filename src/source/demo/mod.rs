@@ -1,0 +1,1 @@
+//! The simulated contact centre.

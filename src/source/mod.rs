@@ -1,0 +1,144 @@
+//! Sources of live data: the demo centre and the vendor platforms.
+//!
+//! Each configured source runs as its own task. It publishes whole [`SourceSnapshot`]s
+//! (latest value wins) and answers [`SourceCommand`]s; the app never waits on it.
+
+pub mod demo;
+
+use std::future::Future;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::mpsc;
+
+use crate::domain::{AgentHistory, SourceKind, SourceSnapshot};
+
+/// What a source tells the app.
+#[derive(Debug)]
+pub enum SourceEvent {
+    /// Everything the source owns, as of now (replaces the previous snapshot).
+    Snapshot(Box<SourceSnapshot>),
+    /// The answer to [`SourceCommand::History`].
+    History {
+        source: String,
+        agent_id: String,
+        result: Result<AgentHistory, String>,
+    },
+}
+
+/// What the app asks of a source.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SourceCommand {
+    /// Poll now instead of waiting for the next refresh.
+    Refresh,
+    /// Fetch one agent's state history over `[from, to]`.
+    History {
+        agent_id: String,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    },
+}
+
+/// Why a call to a platform failed; callers branch on the kind.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SourceError {
+    /// Credentials refused: the message says which and how to fix it.
+    #[error("{0}")]
+    Auth(String),
+    /// Authenticated but not allowed: names the missing permission when known.
+    #[error("{0}")]
+    Permission(String),
+    /// The platform asked us to slow down.
+    #[error("rate limited by the platform; retrying in {}s", retry_after.as_secs())]
+    RateLimited { retry_after: Duration },
+    /// Network error, timeout or 5xx: retried with backoff.
+    #[error("{0}")]
+    Transient(String),
+    /// The platform answered with data we could not read.
+    #[error("unexpected data from the platform: {0}")]
+    Malformed(String),
+    /// Not found, bad request, misconfiguration: retrying will not help without a change.
+    #[error("{0}")]
+    Fatal(String),
+}
+
+/// The result of one poll.
+#[derive(Debug)]
+pub struct PollOutcome {
+    pub snapshot: SourceSnapshot,
+    /// How long to wait before the next poll (the source may stretch its refresh to stay
+    /// inside a rate budget, or back off after errors).
+    pub next_poll_in: Duration,
+}
+
+/// A source of contact-centre data. Implementations keep their own caches and partial
+/// results: a failure in one call marks what it feeds as stale, it never blanks the rest.
+pub trait Source: Send + 'static {
+    fn name(&self) -> &str;
+    fn kind(&self) -> SourceKind;
+
+    /// Bring the data up to date and return everything the source owns. Never fails: errors
+    /// are reported in the snapshot's health.
+    fn poll(&mut self) -> impl Future<Output = PollOutcome> + Send;
+
+    /// One agent's raw state history over `[from, to]`, every page read.
+    fn history(
+        &mut self,
+        agent_id: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> impl Future<Output = Result<AgentHistory, SourceError>> + Send;
+}
+
+/// Drive a source until the app goes away: poll on its schedule, answer commands between
+/// polls. Ends when either channel closes.
+pub async fn run<S: Source>(
+    mut source: S,
+    events: mpsc::Sender<SourceEvent>,
+    mut commands: mpsc::Receiver<SourceCommand>,
+) {
+    loop {
+        let outcome = source.poll().await;
+        if events
+            .send(SourceEvent::Snapshot(Box::new(outcome.snapshot)))
+            .await
+            .is_err()
+        {
+            return;
+        }
+        let sleep = tokio::time::sleep(outcome.next_poll_in);
+        tokio::pin!(sleep);
+        loop {
+            tokio::select! {
+                _ = &mut sleep => break,
+                cmd = commands.recv() => match cmd {
+                    None => return,
+                    Some(SourceCommand::Refresh) => break,
+                    Some(SourceCommand::History { agent_id, from, to }) => {
+                        let result = source
+                            .history(&agent_id, from, to)
+                            .await
+                            .map_err(|e| e.to_string());
+                        let ev = SourceEvent::History {
+                            source: source.name().to_string(),
+                            agent_id,
+                            result,
+                        };
+                        if events.send(ev).await.is_err() {
+                            return;
+                        }
+                    }
+                },
+            }
+        }
+    }
+}
+
+/// Settings every source gets besides its own configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceOptions {
+    /// How often live figures are polled (sources may stretch it to respect rate limits).
+    pub refresh: Duration,
+    /// Time zone for "today" (local midnight → now); `None` = the machine's.
+    pub timezone: Option<chrono_tz::Tz>,
+}
