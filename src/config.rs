@@ -86,9 +86,9 @@ pub struct SlaOverride {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct SlaConfig {
+    /// `[sla]`: used where neither a `[[sla.queues]]` override nor the platform's own
+    /// queue target says otherwise.
     pub defaults: SlaPolicy,
-    /// Whether `target`/`threshold` were written in `[sla]` (then they beat a vendor's own).
-    pub defaults_explicit: bool,
     pub queues: Vec<SlaOverride>,
 }
 
@@ -102,7 +102,6 @@ impl Default for SlaConfig {
                 window: SlWindow::Day,
                 short_abandon_s: 0.0,
             },
-            defaults_explicit: false,
             queues: Vec::new(),
         }
     }
@@ -295,7 +294,10 @@ pub const GENESYS_REGIONS: [(&str, &str); 18] = [
 /// Resolve a Genesys region (API domain such as `mypurecloud.ie`, or SDK name such as
 /// `eu_west_1`) to its domain.
 pub fn genesys_domain(region: &str) -> Option<&'static str> {
-    let r = region.trim().trim_start_matches("api.").to_ascii_lowercase();
+    let r = region
+        .trim()
+        .trim_start_matches("api.")
+        .to_ascii_lowercase();
     GENESYS_REGIONS
         .iter()
         .find(|(name, domain)| *domain == r || *name == r.replace('-', "_"))
@@ -440,11 +442,9 @@ pub fn parse(
     if let Some(rs) = &raw.sla {
         if let Some(t) = &rs.target {
             sla.defaults.target = v.fraction(t, "sla.target")?;
-            sla.defaults_explicit = true;
         }
         if let Some(t) = &rs.threshold {
             sla.defaults.threshold_s = v.duration(t, "sla.threshold")?.as_secs_f64();
-            sla.defaults_explicit = true;
         }
         if let Some(var) = rs.variant {
             sla.defaults.variant = var;
@@ -526,7 +526,11 @@ pub fn parse(
         let s = s.get_ref();
         let name = s.name.get_ref().trim().to_string();
         if name.is_empty() {
-            return Err(v.err(Some(s.name.span()), "a source name is empty", "give every source a short name, e.g. name = \"acme-gc\""));
+            return Err(v.err(
+                Some(s.name.span()),
+                "a source name is empty",
+                "give every source a short name, e.g. name = \"acme-gc\"",
+            ));
         }
         if names.contains(&name) {
             return Err(v.err(
@@ -540,13 +544,28 @@ pub fn parse(
         let allowed: &[&str] = match kind {
             "demo" => &["seed", "scenario"],
             "genesys" => &[
-                "region", "api_url", "login_url", "client_id", "client_secret",
-                "client_secret_env", "client_secret_file", "queues",
+                "region",
+                "api_url",
+                "login_url",
+                "client_id",
+                "client_secret",
+                "client_secret_env",
+                "client_secret_file",
+                "queues",
             ],
             "cxone" => &[
-                "issuer", "api_url", "api_version", "client_id", "client_secret",
-                "client_secret_env", "client_secret_file", "access_key_id",
-                "access_key_secret", "access_key_secret_env", "access_key_secret_file", "queues",
+                "issuer",
+                "api_url",
+                "api_version",
+                "client_id",
+                "client_secret",
+                "client_secret_env",
+                "client_secret_file",
+                "access_key_id",
+                "access_key_secret",
+                "access_key_secret_env",
+                "access_key_secret_file",
+                "queues",
             ],
             other => {
                 return Err(v.err(
@@ -570,12 +589,20 @@ pub fn parse(
                           file_key: &Option<Spanned<String>>,
                           what: &str|
          -> Result<Secret, ConfigError> {
-            v.secret(inline, env_key, file_key, what, span.clone(), allow_inline, env)
-                .inspect(|_| {
-                    if inline.is_some() {
-                        inline_used = true;
-                    }
-                })
+            v.secret(
+                inline,
+                env_key,
+                file_key,
+                what,
+                span.clone(),
+                allow_inline,
+                env,
+            )
+            .inspect(|_| {
+                if inline.is_some() {
+                    inline_used = true;
+                }
+            })
         };
         let cfg = match kind {
             "demo" => SourceConfig::Demo(DemoConfig {
@@ -639,15 +666,25 @@ pub fn parse(
                     Some(i) => v.url(i, "issuer")?,
                     None => "https://cxone.niceincontact.com".to_string(),
                 };
-                let api_url = s.api_url.as_ref().map(|a| v.url(a, "api_url")).transpose()?;
+                let api_url = s
+                    .api_url
+                    .as_ref()
+                    .map(|a| v.url(a, "api_url"))
+                    .transpose()?;
                 let api_version = match &s.api_version {
                     Some(a) => {
                         let ver = a.get_ref().trim();
                         let ok = ver.strip_prefix('v').is_some_and(|n| {
-                            !n.is_empty() && n.split('.').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+                            !n.is_empty()
+                                && n.split('.')
+                                    .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
                         });
                         if !ok {
-                            return Err(v.err(Some(a.span()), &format!("bad api_version {ver:?}"), "write it like \"v34.0\""));
+                            return Err(v.err(
+                                Some(a.span()),
+                                &format!("bad api_version {ver:?}"),
+                                "write it like \"v34.0\"",
+                            ));
                         }
                         ver.to_string()
                     }
@@ -710,15 +747,36 @@ impl RawSource {
         add("login_url", self.login_url.as_ref().map(|x| x.span()));
         add("issuer", self.issuer.as_ref().map(|x| x.span()));
         add("api_version", self.api_version.as_ref().map(|x| x.span()));
-        add("access_key_id", self.access_key_id.as_ref().map(|x| x.span()));
-        add("access_key_secret", self.access_key_secret.as_ref().map(|x| x.span()));
-        add("access_key_secret_env", self.access_key_secret_env.as_ref().map(|x| x.span()));
-        add("access_key_secret_file", self.access_key_secret_file.as_ref().map(|x| x.span()));
+        add(
+            "access_key_id",
+            self.access_key_id.as_ref().map(|x| x.span()),
+        );
+        add(
+            "access_key_secret",
+            self.access_key_secret.as_ref().map(|x| x.span()),
+        );
+        add(
+            "access_key_secret_env",
+            self.access_key_secret_env.as_ref().map(|x| x.span()),
+        );
+        add(
+            "access_key_secret_file",
+            self.access_key_secret_file.as_ref().map(|x| x.span()),
+        );
         add("api_url", self.api_url.as_ref().map(|x| x.span()));
         add("client_id", self.client_id.as_ref().map(|x| x.span()));
-        add("client_secret", self.client_secret.as_ref().map(|x| x.span()));
-        add("client_secret_env", self.client_secret_env.as_ref().map(|x| x.span()));
-        add("client_secret_file", self.client_secret_file.as_ref().map(|x| x.span()));
+        add(
+            "client_secret",
+            self.client_secret.as_ref().map(|x| x.span()),
+        );
+        add(
+            "client_secret_env",
+            self.client_secret_env.as_ref().map(|x| x.span()),
+        );
+        add(
+            "client_secret_file",
+            self.client_secret_file.as_ref().map(|x| x.span()),
+        );
         if self.queues.is_some() {
             out.push(("queues", self.name.span()));
         }
@@ -734,7 +792,11 @@ struct Validator<'a> {
 impl Validator<'_> {
     fn line_of(&self, offset: usize) -> usize {
         let end = offset.min(self.text.len());
-        self.text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+        self.text.as_bytes()[..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1
     }
 
     fn err(&self, span: Option<Range<usize>>, msg: &str, hint: &str) -> ConfigError {
@@ -759,7 +821,11 @@ impl Validator<'_> {
     fn duration(&self, s: &Spanned<String>, key: &str) -> Result<Duration, ConfigError> {
         let d = self.duration_allow_zero(s, key)?;
         if d.is_zero() {
-            return Err(self.err(Some(s.span()), &format!("{key} must be more than zero"), "write e.g. \"20s\""));
+            return Err(self.err(
+                Some(s.span()),
+                &format!("{key} must be more than zero"),
+                "write e.g. \"20s\"",
+            ));
         }
         Ok(d)
     }
@@ -792,7 +858,13 @@ impl Validator<'_> {
 
     fn url(&self, s: &Spanned<String>, key: &str) -> Result<String, ConfigError> {
         let u = s.get_ref().trim().trim_end_matches('/').to_string();
-        check_url(&u).map_err(|m| self.err(Some(s.span()), &format!("{key}: {m}"), "use https://, or http:// only for 127.0.0.1, ::1 or localhost"))?;
+        check_url(&u).map_err(|m| {
+            self.err(
+                Some(s.span()),
+                &format!("{key}: {m}"),
+                "use https://, or http:// only for 127.0.0.1, ::1 or localhost",
+            )
+        })?;
         Ok(u)
     }
 
@@ -805,8 +877,16 @@ impl Validator<'_> {
     ) -> Result<String, ConfigError> {
         match s {
             Some(x) if !x.get_ref().trim().is_empty() => Ok(x.get_ref().trim().to_string()),
-            Some(x) => Err(self.err(Some(x.span()), &format!("{key} is empty"), &format!("set {key} for source {name:?}"))),
-            None => Err(self.err(Some(span.clone()), &format!("source {name:?} needs {key}"), &format!("add {key} = \"…\""))),
+            Some(x) => Err(self.err(
+                Some(x.span()),
+                &format!("{key} is empty"),
+                &format!("set {key} for source {name:?}"),
+            )),
+            None => Err(self.err(
+                Some(span.clone()),
+                &format!("source {name:?} needs {key}"),
+                &format!("add {key} = \"…\""),
+            )),
         }
     }
 
@@ -847,7 +927,10 @@ impl Validator<'_> {
                 Some(val) if !val.trim().is_empty() => Ok(Secret::new(val.trim().to_string())),
                 _ => Err(self.err(
                     Some(e.span()),
-                    &format!("environment variable {} (for {what}) is not set", e.get_ref()),
+                    &format!(
+                        "environment variable {} (for {what}) is not set",
+                        e.get_ref()
+                    ),
                     &format!("export {}=… before starting queuetop", e.get_ref()),
                 )),
             };
@@ -855,7 +938,11 @@ impl Validator<'_> {
         if let Some(f) = file_key {
             return match std::fs::read_to_string(f.get_ref()) {
                 Ok(val) if !val.trim().is_empty() => Ok(Secret::new(val.trim().to_string())),
-                Ok(_) => Err(self.err(Some(f.span()), &format!("{what} file {} is empty", f.get_ref()), "put the secret in the file")),
+                Ok(_) => Err(self.err(
+                    Some(f.span()),
+                    &format!("{what} file {} is empty", f.get_ref()),
+                    "put the secret in the file",
+                )),
                 Err(e) => Err(self.err(
                     Some(f.span()),
                     &format!("cannot read {what} file {}: {e}", f.get_ref()),
@@ -885,7 +972,10 @@ pub fn check_url(u: &str) -> Result<(), String> {
     let host = if let Some(h) = authority.strip_prefix('[') {
         h.split(']').next().unwrap_or("")
     } else {
-        authority.rsplit_once(':').map(|(h, _)| h).unwrap_or(authority)
+        authority
+            .rsplit_once(':')
+            .map(|(h, _)| h)
+            .unwrap_or(authority)
     };
     if host.is_empty() {
         return Err(format!("{u:?} has no host"));

@@ -1,5 +1,11 @@
 //! queuetop: a live terminal wallboard for contact centres.
 
+pub mod app;
+pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod domain;
+pub mod output;
 pub mod source;
+pub mod terminal;
+pub mod ui;

@@ -4,6 +4,7 @@
 //! (shown as `—` on screen and `null` in JSON), never an invented zero.
 
 pub mod spans;
+pub mod time;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -215,6 +216,9 @@ pub struct Queue {
     pub vendor_objective: Option<SlObjective>,
     pub live: QueueLive,
     pub today: QueueToday,
+    /// Recent (time, waiting) samples, oldest first, when the source knows them (the demo
+    /// does); the app adds its own samples from each poll for the trend sparkline.
+    pub recent_waiting: Vec<(DateTime<Utc>, u32)>,
 }
 
 /// One agent as a source sees it now.

@@ -142,3 +142,103 @@ pub struct SourceOptions {
     /// Time zone for "today" (local midnight → now); `None` = the machine's.
     pub timezone: Option<chrono_tz::Tz>,
 }
+
+/// Handles to the running source tasks, by name.
+pub struct Sources {
+    handles: Vec<(String, mpsc::Sender<SourceCommand>)>,
+}
+
+impl Sources {
+    pub fn len(&self) -> usize {
+        self.handles.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.handles.is_empty()
+    }
+
+    /// Send a command to every source (dropped if a source is busy: commands are hints).
+    pub fn broadcast(&self, cmd: SourceCommand) {
+        for (_, tx) in &self.handles {
+            let _ = tx.try_send(cmd.clone());
+        }
+    }
+
+    pub fn send(&self, name: &str, cmd: SourceCommand) {
+        if let Some((_, tx)) = self.handles.iter().find(|(n, _)| n == name) {
+            let _ = tx.try_send(cmd);
+        }
+    }
+}
+
+/// Build the source for one configuration entry.
+pub fn build(cfg: &crate::config::SourceConfig, opts: &SourceOptions) -> Result<AnySource, String> {
+    use crate::config::SourceConfig;
+    match cfg {
+        SourceConfig::Demo(c) => demo::DemoSource::new(c, opts).map(AnySource::Demo),
+        SourceConfig::Genesys(c) => Err(format!(
+            "source {:?}: Genesys Cloud support is not built yet",
+            c.name
+        )),
+        SourceConfig::Cxone(c) => Err(format!(
+            "source {:?}: NICE CXone support is not built yet",
+            c.name
+        )),
+    }
+}
+
+/// One of the source kinds (static dispatch keeps the trait's async fns simple).
+pub enum AnySource {
+    Demo(demo::DemoSource),
+}
+
+impl AnySource {
+    pub fn name(&self) -> &str {
+        match self {
+            AnySource::Demo(s) => s.name(),
+        }
+    }
+
+    pub async fn poll(&mut self) -> PollOutcome {
+        match self {
+            AnySource::Demo(s) => s.poll().await,
+        }
+    }
+
+    pub async fn history(
+        &mut self,
+        agent_id: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<AgentHistory, SourceError> {
+        match self {
+            AnySource::Demo(s) => s.history(agent_id, from, to).await,
+        }
+    }
+
+    fn spawn(self, events: mpsc::Sender<SourceEvent>) -> mpsc::Sender<SourceCommand> {
+        let (tx, rx) = mpsc::channel(16);
+        match self {
+            AnySource::Demo(s) => tokio::spawn(run(s, events, rx)),
+        };
+        tx
+    }
+}
+
+/// Start one task per configured source. Events from all of them arrive on the returned
+/// receiver (bounded: a slow consumer slows the sources instead of growing a backlog).
+pub fn spawn_all(
+    config: &crate::config::Config,
+) -> Result<(Sources, mpsc::Receiver<SourceEvent>), String> {
+    let opts = SourceOptions {
+        refresh: config.refresh,
+        timezone: config.timezone,
+    };
+    let (tx, rx) = mpsc::channel(64);
+    let mut handles = Vec::new();
+    for cfg in &config.sources {
+        let s = build(cfg, &opts)?;
+        handles.push((s.name().to_string(), s.spawn(tx.clone())));
+    }
+    Ok((Sources { handles }, rx))
+}

@@ -1,0 +1,90 @@
+//! Command-line interface (INTERFACES.md, "Command line").
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "queuetop",
+    about = "A live terminal wallboard for contact centres (NICE CXone, Genesys Cloud, or the built-in demo).",
+    disable_version_flag = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct Global {
+    /// Configuration file (default: $QUEUETOP_CONFIG, then the platform config dir)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Use the built-in simulated contact centre even when a configuration exists
+    #[arg(long, global = true)]
+    pub demo: bool,
+    /// Seed of the demo centre (the same seed gives the same centre)
+    #[arg(long, global = true, value_name = "N")]
+    pub seed: Option<u64>,
+    /// How often live data is polled, e.g. 5s, 30s, 2m
+    #[arg(long, global = true, value_name = "DURATION")]
+    pub refresh: Option<String>,
+    /// Write the log here instead of the platform state dir
+    #[arg(long, global = true, value_name = "PATH")]
+    pub log_file: Option<PathBuf>,
+    /// Print the version, the configuration and log paths, and exit
+    #[arg(long, short = 'V', global = true)]
+    pub version: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    Json,
+    #[default]
+    Table,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Fetch everything the board shows once, print it, exit
+    Snapshot {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Print one agent's state history, exit
+    History {
+        /// Agent id or (part of) the name
+        #[arg(long, value_name = "ID_OR_NAME")]
+        agent: String,
+        /// Only look in this source
+        #[arg(long, value_name = "NAME")]
+        source: Option<String>,
+        /// How far back, in hours (1–48)
+        #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=48))]
+        hours: u32,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Erlang C staffing calculator
+    Erlang {
+        #[arg(long, value_name = "R", allow_negative_numbers = true)]
+        calls_per_hour: f64,
+        /// Average handle time in seconds
+        #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
+        aht: f64,
+        #[arg(long, value_name = "N", allow_negative_numbers = true)]
+        agents: i64,
+        /// Service-level threshold in seconds
+        #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
+        threshold: f64,
+        /// Target service level as a fraction, e.g. 0.8
+        #[arg(long, value_name = "FRACTION", allow_negative_numbers = true)]
+        target: Option<f64>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Validate the configuration, print what would be used, exit
+    CheckConfig,
+}

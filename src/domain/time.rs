@@ -1,0 +1,107 @@
+//! Calendar arithmetic in the configured time zone (pure).
+
+use chrono::{DateTime, Duration, LocalResult, NaiveDate, NaiveTime, TimeZone, Timelike, Utc};
+use chrono_tz::Tz;
+
+/// The instant of local midnight starting the day that contains `now` in `tz`
+/// (`None` = the machine's zone).
+pub fn start_of_day(now: DateTime<Utc>, tz: Option<Tz>) -> DateTime<Utc> {
+    match tz {
+        Some(tz) => {
+            let d = now.with_timezone(&tz).date_naive();
+            midnight_in(&tz, d).unwrap_or(now)
+        }
+        None => {
+            let d = now.with_timezone(&chrono::Local).date_naive();
+            midnight_in(&chrono::Local, d).unwrap_or(now)
+        }
+    }
+}
+
+/// The next local midnight strictly after `now`.
+pub fn next_midnight(now: DateTime<Utc>, tz: Option<Tz>) -> DateTime<Utc> {
+    let sod = start_of_day(now, tz);
+    // 26 h later is always in the next local day, even across DST changes.
+    let later = start_of_day(sod + Duration::hours(26), tz);
+    if later > now {
+        later
+    } else {
+        now + Duration::hours(24)
+    }
+}
+
+/// Minutes since local midnight and the local calendar date, for `t`.
+pub fn local_minute_of_day(t: DateTime<Utc>, tz: Option<Tz>) -> (NaiveDate, u32) {
+    match tz {
+        Some(tz) => {
+            let l = t.with_timezone(&tz);
+            (l.date_naive(), l.hour() * 60 + l.minute())
+        }
+        None => {
+            let l = t.with_timezone(&chrono::Local);
+            (l.date_naive(), l.hour() * 60 + l.minute())
+        }
+    }
+}
+
+/// Local wall-clock `date` + `minute` as an instant (the earliest one at a DST overlap, the
+/// first valid minute after a DST gap).
+pub fn local_instant(date: NaiveDate, minute: u32, tz: Option<Tz>) -> Option<DateTime<Utc>> {
+    let naive = date.and_time(NaiveTime::MIN) + Duration::minutes(minute as i64);
+    for shift in [0, 60, 120] {
+        let n = naive + Duration::minutes(shift);
+        let r = match tz {
+            Some(tz) => map_local(tz.from_local_datetime(&n)),
+            None => map_local(chrono::Local.from_local_datetime(&n)),
+        };
+        if r.is_some() {
+            return r;
+        }
+    }
+    None
+}
+
+fn map_local<T: TimeZone>(r: LocalResult<DateTime<T>>) -> Option<DateTime<Utc>> {
+    match r {
+        LocalResult::Single(t) => Some(t.with_timezone(&Utc)),
+        LocalResult::Ambiguous(a, _) => Some(a.with_timezone(&Utc)),
+        LocalResult::None => None,
+    }
+}
+
+fn midnight_in<T: TimeZone>(tz: &T, d: NaiveDate) -> Option<DateTime<Utc>> {
+    // Some zones skip midnight on DST days; take the first valid time after it.
+    for h in 0..3 {
+        let n = d.and_hms_opt(h, 0, 0)?;
+        if let Some(t) = map_local(tz.from_local_datetime(&n)) {
+            return Some(t);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn midnight_in_a_named_zone() {
+        let tz: Tz = "America/New_York".parse().expect("tz");
+        let now = Utc.with_ymd_and_hms(2026, 11, 21, 3, 0, 0).unwrap(); // 22:00 on the 20th in NY
+        let sod = start_of_day(now, Some(tz));
+        assert_eq!(sod, Utc.with_ymd_and_hms(2026, 11, 20, 5, 0, 0).unwrap());
+        assert_eq!(
+            next_midnight(now, Some(tz)),
+            Utc.with_ymd_and_hms(2026, 11, 21, 5, 0, 0).unwrap()
+        );
+    }
+
+    #[test]
+    fn dst_day_is_23_hours() {
+        let tz: Tz = "Europe/Dublin".parse().expect("tz");
+        let now = Utc.with_ymd_and_hms(2026, 3, 29, 12, 0, 0).unwrap();
+        let sod = start_of_day(now, Some(tz));
+        let next = next_midnight(now, Some(tz));
+        assert_eq!((next - sod).num_hours(), 23);
+    }
+}

@@ -1,0 +1,103 @@
+//! queuetop: parse the command line, set up logging, run the chosen command.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Parser;
+use queuetop::cli::{Cli, Command};
+use queuetop::commands::{self, Failure};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if cli.global.version {
+        print!("{}", commands::version_text(&cli.global));
+        return ExitCode::SUCCESS;
+    }
+    let _log = init_logging(&cli);
+    let result = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt.block_on(run(cli)),
+        Err(e) => Err(Failure::runtime(format!("cannot start the runtime: {e}"))),
+    };
+    match result {
+        Ok(text) => {
+            let mut out = std::io::stdout();
+            // A closed pipe (e.g. `| head`) is not an error worth a message.
+            let _ = out.write_all(text.as_bytes());
+            let _ = out.flush();
+            ExitCode::SUCCESS
+        }
+        Err(f) => {
+            tracing::error!(code = f.code, "{}", f.message);
+            eprintln!("queuetop: {}", f.message);
+            ExitCode::from(f.code as u8)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<String, Failure> {
+    match cli.command {
+        None => {
+            let cfg = Arc::new(commands::resolve_config(&cli.global)?);
+            tracing::info!(sources = cfg.sources.len(), "starting the board");
+            let (sources, events) = queuetop::source::spawn_all(&cfg).map_err(Failure::usage)?;
+            let app = queuetop::terminal::new_app(cfg);
+            let theme = queuetop::ui::theme::Theme::from_env();
+            queuetop::terminal::run_board(app, sources, events, theme)
+                .await
+                .map_err(|e| Failure::runtime(format!("{e:#}")))?;
+            Ok(String::new())
+        }
+        Some(Command::Snapshot { format }) => {
+            commands::snapshot(commands::resolve_config(&cli.global)?, format).await
+        }
+        Some(Command::History {
+            agent,
+            source,
+            hours,
+            format,
+        }) => {
+            commands::history(
+                commands::resolve_config(&cli.global)?,
+                &agent,
+                source.as_deref(),
+                hours,
+                format,
+            )
+            .await
+        }
+        Some(Command::Erlang { .. }) => Err(Failure::usage(
+            "the erlang calculator is not available in this build",
+        )),
+        Some(Command::CheckConfig) => commands::check_config(&cli.global),
+    }
+}
+
+/// Log to a file (never the terminal). Level from QUEUETOP_LOG (default info).
+fn init_logging(cli: &Cli) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    let path = cli
+        .global
+        .log_file
+        .clone()
+        .or_else(commands::default_log_path)?;
+    let dir = path.parent()?.to_path_buf();
+    std::fs::create_dir_all(&dir).ok()?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .ok()?;
+    let (writer, guard) = tracing_appender::non_blocking(file);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("QUEUETOP_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .init();
+    Some(guard)
+}

@@ -1,0 +1,369 @@
+//! Printers for `snapshot` and `history`: the JSON contracts of INTERFACES.md and readable
+//! tables. Unknown values are `null` in JSON and `—` in tables.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Serialize;
+
+use crate::app::App;
+use crate::app::view::queue_row;
+use crate::domain::{AgentState, SourceStatus, StateSpan};
+use crate::ui::fmt;
+
+fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+mod rfc {
+    use chrono::{DateTime, Utc};
+    use serde::Serializer;
+    pub fn ser<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::rfc3339(*t))
+    }
+    pub fn opt<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+        match t {
+            Some(t) => s.serialize_str(&super::rfc3339(*t)),
+            None => s.serialize_none(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct SnapshotJson {
+    #[serde(serialize_with = "rfc::ser")]
+    pub generated_at: DateTime<Utc>,
+    pub sources: Vec<SourceJson>,
+    pub queues: Vec<QueueJson>,
+    pub agents: Vec<AgentJson>,
+}
+
+#[derive(Serialize)]
+pub struct SourceJson {
+    pub name: String,
+    pub kind: &'static str,
+    pub status: &'static str,
+    #[serde(serialize_with = "rfc::opt")]
+    pub fetched_at: Option<DateTime<Utc>>,
+    pub error: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct QueueJson {
+    pub source: String,
+    pub id: String,
+    pub name: String,
+    pub media: &'static str,
+    pub waiting: Option<u32>,
+    pub longest_wait_s: Option<f64>,
+    pub waiting_ages_s: Option<Vec<f64>>,
+    pub agents: AgentsJson,
+    pub today: TodayJson,
+    pub sla: SlaJson,
+}
+
+#[derive(Serialize)]
+pub struct AgentsJson {
+    pub available: Option<u32>,
+    pub busy: Option<u32>,
+    pub after_call_work: Option<u32>,
+    pub not_responding: Option<u32>,
+    pub unavailable: Option<u32>,
+    pub offline: Option<u32>,
+    pub staffed: Option<u32>,
+}
+
+#[derive(Serialize)]
+pub struct TodayJson {
+    pub offered: Option<u64>,
+    pub answered: Option<u64>,
+    pub abandoned: Option<u64>,
+    pub answered_within_threshold: Option<u64>,
+    pub asa_s: Option<f64>,
+    pub aht_s: Option<f64>,
+    pub service_level: Option<f64>,
+    pub abandon_rate: Option<f64>,
+}
+
+#[derive(Serialize)]
+pub struct SlaJson {
+    pub target: f64,
+    pub threshold_s: f64,
+    pub variant: &'static str,
+    pub status: Option<&'static str>,
+    pub current_sl: Option<f64>,
+    pub projected_sl: Option<f64>,
+    pub breach_probability: Option<f64>,
+    pub required_agents: Option<u32>,
+    pub staffing_gap: Option<i64>,
+}
+
+#[derive(Serialize)]
+pub struct AgentJson {
+    pub source: String,
+    pub id: String,
+    pub name: String,
+    pub state: &'static str,
+    pub reason: Option<String>,
+    #[serde(serialize_with = "rfc::opt")]
+    pub since: Option<DateTime<Utc>>,
+    pub queues: Vec<String>,
+}
+
+/// Round to a sensible number of decimals so JSON stays readable (ages to the ms).
+fn r3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// Build the snapshot document from the app's state (sources already folded in).
+pub fn snapshot_json(app: &App) -> SnapshotJson {
+    let mut sources = Vec::new();
+    let mut queues = Vec::new();
+    let mut agents = Vec::new();
+    for s in &app.sources {
+        let status = app.display_status(s);
+        sources.push(SourceJson {
+            name: s.name.clone(),
+            kind: s.kind.as_str(),
+            status: status.as_str(),
+            fetched_at: s.health.last_ok,
+            error: s.health.error.clone(),
+        });
+        let Some(snap) = &s.snapshot else { continue };
+        for q in &snap.queues {
+            let row = queue_row(app, &s.name, q, status);
+            let policy = app.sla_policy(q);
+            let a = &q.live.agents;
+            let sla = crate::app::sla::sla_figures(app, q, &policy);
+            queues.push(QueueJson {
+                source: s.name.clone(),
+                id: q.id.clone(),
+                name: q.name.clone(),
+                media: q.media.as_str(),
+                waiting: q.live.waiting,
+                longest_wait_s: q.live.longest_wait_s.map(r3),
+                waiting_ages_s: q
+                    .live
+                    .waiting_ages_s
+                    .as_ref()
+                    .map(|v| v.iter().copied().map(r3).collect()),
+                agents: AgentsJson {
+                    available: a.available,
+                    busy: a.busy,
+                    after_call_work: a.after_call_work,
+                    not_responding: a.not_responding,
+                    unavailable: a.unavailable,
+                    offline: a.offline,
+                    staffed: a.staffed(),
+                },
+                today: TodayJson {
+                    offered: q.today.offered,
+                    answered: q.today.answered,
+                    abandoned: q.today.abandoned,
+                    answered_within_threshold: q.today.answered_within_threshold,
+                    asa_s: q.today.asa_s.map(r3),
+                    aht_s: q.today.aht_s.map(r3),
+                    service_level: q.today.service_level,
+                    abandon_rate: q.today.abandon_rate,
+                },
+                sla: SlaJson {
+                    target: policy.target,
+                    threshold_s: policy.threshold_s,
+                    variant: policy.variant.as_str(),
+                    status: row.sla.status.map(|s| s.as_str()),
+                    current_sl: sla.current_sl,
+                    projected_sl: row.sla.projected_sl,
+                    breach_probability: row.sla.breach_probability,
+                    required_agents: sla.required_agents,
+                    staffing_gap: sla.staffing_gap,
+                },
+            });
+        }
+        if let Some(list) = &snap.agents {
+            for ag in list {
+                agents.push(AgentJson {
+                    source: s.name.clone(),
+                    id: ag.id.clone(),
+                    name: ag.name.clone(),
+                    state: ag.state.as_str(),
+                    reason: ag.reason.clone(),
+                    since: ag.since,
+                    queues: ag.queues.clone(),
+                });
+            }
+        }
+    }
+    SnapshotJson {
+        generated_at: app.now,
+        sources,
+        queues,
+        agents,
+    }
+}
+
+/// The snapshot as a plain table.
+pub fn snapshot_table(app: &App) -> String {
+    let doc = snapshot_json(app);
+    let mut out = String::new();
+    for s in &doc.sources {
+        out.push_str(&format!(
+            "source {} ({}): {}{}\n",
+            s.name,
+            s.kind,
+            s.status,
+            s.error
+                .as_ref()
+                .map(|e| format!(" — {e}"))
+                .unwrap_or_default()
+        ));
+    }
+    out.push('\n');
+    out.push_str(&format!(
+        "{:<24} {:>5} {:>8} {:>5} {:>5} {:>4} {:>5} {:>7} {:>7} {:>6} {:>6} {:<9}\n",
+        "QUEUE",
+        "WAIT",
+        "LONGEST",
+        "AVAIL",
+        "BUSY",
+        "ACW",
+        "AWAY",
+        "OFFERED",
+        "ASA",
+        "SL",
+        "ABAND",
+        "SLA"
+    ));
+    for q in &doc.queues {
+        let name = if doc.sources.len() > 1 {
+            format!("{} · {}", q.name, q.source)
+        } else {
+            q.name.clone()
+        };
+        out.push_str(&format!(
+            "{:<24} {:>5} {:>8} {:>5} {:>5} {:>4} {:>5} {:>7} {:>7} {:>6} {:>6} {:<9}\n",
+            fmt::fit(&name, 24),
+            fmt::opt_u32(q.waiting),
+            fmt::clock(q.longest_wait_s),
+            fmt::opt_u32(q.agents.available),
+            fmt::opt_u32(q.agents.busy),
+            fmt::opt_u32(q.agents.after_call_work),
+            fmt::opt_u32(q.agents.unavailable),
+            fmt::opt_u64(q.today.offered),
+            fmt::clock(q.today.asa_s),
+            fmt::pct(q.today.service_level, 0),
+            fmt::pct(q.today.abandon_rate, 0),
+            q.sla.status.unwrap_or(fmt::UNKNOWN),
+        ));
+    }
+    out
+}
+
+#[derive(Serialize)]
+pub struct HistoryJson {
+    pub source: String,
+    pub agent: AgentRefJson,
+    #[serde(serialize_with = "rfc::ser")]
+    pub from: DateTime<Utc>,
+    #[serde(serialize_with = "rfc::ser")]
+    pub to: DateTime<Utc>,
+    pub spans: Vec<SpanJson>,
+    pub totals_s: BTreeMap<&'static str, f64>,
+}
+
+#[derive(Serialize)]
+pub struct AgentRefJson {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Serialize)]
+pub struct SpanJson {
+    #[serde(serialize_with = "rfc::ser")]
+    pub start: DateTime<Utc>,
+    #[serde(serialize_with = "rfc::ser")]
+    pub end: DateTime<Utc>,
+    pub state: &'static str,
+    pub reason: Option<String>,
+}
+
+/// The history document; `spans` must already be a clean timeline over `[from, to)`.
+pub fn history_json(
+    source: &str,
+    id: &str,
+    name: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    spans: &[StateSpan],
+) -> HistoryJson {
+    let totals = crate::domain::spans::totals(spans)
+        .into_iter()
+        .map(|(k, v)| (k.as_str(), v))
+        .collect();
+    HistoryJson {
+        source: source.to_string(),
+        agent: AgentRefJson {
+            id: id.to_string(),
+            name: name.to_string(),
+        },
+        from,
+        to,
+        spans: spans
+            .iter()
+            .map(|s| SpanJson {
+                start: s.start,
+                end: s.end,
+                state: s.state.as_str(),
+                reason: s.reason.clone(),
+            })
+            .collect(),
+        totals_s: totals,
+    }
+}
+
+pub fn history_table(doc: &HistoryJson) -> String {
+    let mut out = format!(
+        "{} ({}) on {}: {} → {}\n\n{:<20} {:<20} {:>10}  {:<16} {}\n",
+        doc.agent.name,
+        doc.agent.id,
+        doc.source,
+        rfc3339(doc.from),
+        rfc3339(doc.to),
+        "START",
+        "END",
+        "DURATION",
+        "STATE",
+        "REASON"
+    );
+    for s in &doc.spans {
+        out.push_str(&format!(
+            "{:<20} {:<20} {:>10}  {:<16} {}\n",
+            rfc3339(s.start),
+            rfc3339(s.end),
+            fmt::span_len((s.end - s.start).num_milliseconds() as f64 / 1000.0),
+            s.state,
+            s.reason.clone().unwrap_or_default()
+        ));
+    }
+    let window = (doc.to - doc.from).num_milliseconds() as f64 / 1000.0;
+    out.push_str("\nTOTALS\n");
+    for st in AgentState::ALL {
+        if let Some(v) = doc.totals_s.get(st.as_str()) {
+            out.push_str(&format!(
+                "{:<16} {:>10} {:>7}\n",
+                st.as_str(),
+                fmt::span_len(*v),
+                fmt::pct(Some(v / window), 1)
+            ));
+        }
+    }
+    out
+}
+
+/// True when a source produced no data at all (snapshot exits 1 then).
+pub fn source_failed(status: SourceStatus, has_data: bool) -> bool {
+    !has_data
+        || matches!(
+            status,
+            SourceStatus::Offline | SourceStatus::Error | SourceStatus::Connecting
+        )
+}

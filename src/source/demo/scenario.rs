@@ -1,0 +1,233 @@
+//! The demo centre's scenario: queues, arrival profiles and agents (TOML).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::domain::Media;
+
+/// The built-in scenario, compiled into the binary.
+pub const BUILTIN: &str = include_str!("../../../assets/demo/centre.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub name: String,
+    #[serde(default = "default_nr")]
+    pub not_responding_chance: f64,
+    pub profiles: HashMap<String, Vec<f64>>,
+    pub queues: Vec<QueueSpec>,
+    pub agents: Vec<AgentSpec>,
+}
+
+fn default_nr() -> f64 {
+    0.01
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueueSpec {
+    pub id: String,
+    pub name: String,
+    pub media: Media,
+    pub target: f64,
+    /// Duration string ("20s", "4h").
+    pub threshold: String,
+    /// Arrivals per hour when the profile factor is 1.
+    pub peak_per_hour: f64,
+    /// Mean talk time, seconds.
+    pub talk: f64,
+    /// Mean after-call work, seconds.
+    pub acw: f64,
+    /// Mean caller patience, seconds (0 = never abandons).
+    pub patience: f64,
+    pub profile: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgentSpec {
+    pub id: String,
+    pub name: String,
+    pub skills: Vec<String>,
+    /// Local "HH:MM-HH:MM"; an end before the start runs past midnight.
+    pub shift: String,
+}
+
+/// A parsed shift: minutes after local midnight, and its length in minutes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Shift {
+    pub start_min: u32,
+    pub len_min: u32,
+}
+
+impl Scenario {
+    pub fn builtin() -> Scenario {
+        // The built-in scenario is validated by a unit test, so this cannot fail at run time.
+        match Scenario::parse(BUILTIN, "built-in scenario") {
+            Ok(s) => s,
+            Err(e) => panic!("the built-in demo scenario is invalid: {e}"),
+        }
+    }
+
+    pub fn load(path: &Path) -> Result<Scenario, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read demo scenario {}: {e}", path.display()))?;
+        Scenario::parse(&text, &path.display().to_string())
+    }
+
+    pub fn parse(text: &str, origin: &str) -> Result<Scenario, String> {
+        let s: Scenario =
+            toml::from_str(text).map_err(|e| format!("demo scenario {origin}: {e}"))?;
+        s.validate()
+            .map_err(|e| format!("demo scenario {origin}: {e}"))?;
+        Ok(s)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        if self.queues.is_empty() {
+            return Err("it has no queues".into());
+        }
+        if !(0.0..=1.0).contains(&self.not_responding_chance) {
+            return Err("not_responding_chance must be in [0, 1]".into());
+        }
+        for (name, p) in &self.profiles {
+            if p.len() != 24 || p.iter().any(|f| !f.is_finite() || *f < 0.0) {
+                return Err(format!("profile {name:?} needs 24 factors ≥ 0"));
+            }
+        }
+        let mut ids = std::collections::HashSet::new();
+        for q in &self.queues {
+            if !ids.insert(q.id.as_str()) {
+                return Err(format!("queue id {:?} is used twice", q.id));
+            }
+            if !self.profiles.contains_key(&q.profile) {
+                return Err(format!(
+                    "queue {:?} names unknown profile {:?}",
+                    q.id, q.profile
+                ));
+            }
+            if q.threshold_s().is_none() {
+                return Err(format!("queue {:?}: bad threshold {:?}", q.id, q.threshold));
+            }
+            let ok = |x: f64| x.is_finite() && x >= 0.0;
+            if !(q.target > 0.0 && q.target <= 1.0)
+                || !ok(q.peak_per_hour)
+                || !(q.talk.is_finite() && q.talk > 0.0)
+                || !ok(q.acw)
+                || !ok(q.patience)
+            {
+                return Err(format!(
+                    "queue {:?}: target must be in (0, 1], rates and times finite and ≥ 0, talk > 0",
+                    q.id
+                ));
+            }
+        }
+        let mut agent_ids = std::collections::HashSet::new();
+        for a in &self.agents {
+            if !agent_ids.insert(a.id.as_str()) {
+                return Err(format!("agent id {:?} is used twice", a.id));
+            }
+            for s in &a.skills {
+                if !ids.contains(s.as_str()) {
+                    return Err(format!("agent {:?} has unknown skill {s:?}", a.id));
+                }
+            }
+            if parse_shift(&a.shift).is_none() {
+                return Err(format!(
+                    "agent {:?}: bad shift {:?} (write \"08:00-16:30\")",
+                    a.id, a.shift
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl QueueSpec {
+    pub fn threshold_s(&self) -> Option<f64> {
+        crate::config::parse_duration(&self.threshold).map(|d| d.as_secs_f64())
+    }
+}
+
+impl AgentSpec {
+    pub fn shift(&self) -> Shift {
+        parse_shift(&self.shift).unwrap_or(Shift {
+            start_min: 9 * 60,
+            len_min: 8 * 60,
+        })
+    }
+}
+
+fn parse_hhmm(s: &str) -> Option<u32> {
+    let (h, m) = s.trim().split_once(':')?;
+    let h: u32 = h.parse().ok()?;
+    let m: u32 = m.parse().ok()?;
+    (h < 24 && m < 60).then_some(h * 60 + m)
+}
+
+pub fn parse_shift(s: &str) -> Option<Shift> {
+    let (a, b) = s.split_once('-')?;
+    let start = parse_hhmm(a)?;
+    let end = parse_hhmm(b)?;
+    let len = if end > start {
+        end - start
+    } else {
+        end + 24 * 60 - start
+    };
+    (len > 0 && len <= 16 * 60).then_some(Shift {
+        start_min: start,
+        len_min: len,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_scenario_is_valid_and_sized() {
+        let s = Scenario::parse(BUILTIN, "built-in").expect("valid");
+        assert!((6..=10).contains(&s.queues.len()));
+        assert!((40..=80).contains(&s.agents.len()));
+        let media: std::collections::HashSet<_> = s.queues.iter().map(|q| q.media).collect();
+        assert!(
+            media.contains(&Media::Voice)
+                && media.contains(&Media::Chat)
+                && media.contains(&Media::Email)
+        );
+    }
+
+    #[test]
+    fn shifts_parse_including_overnight() {
+        assert_eq!(
+            parse_shift("08:00-16:30"),
+            Some(Shift {
+                start_min: 480,
+                len_min: 510
+            })
+        );
+        assert_eq!(
+            parse_shift("22:00-06:30"),
+            Some(Shift {
+                start_min: 1320,
+                len_min: 510
+            })
+        );
+        assert_eq!(parse_shift("25:00-06:30"), None);
+        assert_eq!(parse_shift("nonsense"), None);
+    }
+
+    #[test]
+    fn bad_scenarios_say_what_is_wrong() {
+        let bad = BUILTIN.replace("profile = \"voice\"", "profile = \"nope\"");
+        let e = Scenario::parse(&bad, "x").unwrap_err();
+        assert!(e.contains("unknown profile"), "{e}");
+        let bad = BUILTIN.replacen("skills = [\"sales\"", "skills = [\"bogus\"", 1);
+        let e = Scenario::parse(&bad, "x").unwrap_err();
+        assert!(e.contains("unknown skill"), "{e}");
+        let e = Scenario::parse("name = 3", "x").unwrap_err();
+        assert!(e.contains("demo scenario x"), "{e}");
+    }
+}

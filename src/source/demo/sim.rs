@@ -1,0 +1,864 @@
+//! A discrete-event simulation of a contact centre.
+//!
+//! Time is integer milliseconds since the Unix epoch, so events order exactly and map to
+//! real instants. Everything random comes from one seeded ChaCha generator, so a seed and a
+//! start instant give the same centre every time.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, VecDeque};
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::scenario::{Scenario, Shift};
+use crate::domain::time::{local_instant, local_minute_of_day, next_midnight, start_of_day};
+use crate::domain::{
+    Agent, AgentCounts, AgentState, Queue, QueueLive, QueueToday, SlObjective, StateSpan,
+};
+
+pub type Ms = i64;
+const SECOND: Ms = 1000;
+const MINUTE: Ms = 60 * SECOND;
+const HOUR: Ms = 60 * MINUTE;
+/// How much history each agent keeps (a little over the 24 h the app shows).
+const HISTORY_KEEP: Ms = 26 * HOUR;
+/// Waiting-count samples for the trend sparkline: every 30 s, for 30 min.
+const TREND_EVERY: Ms = 30 * SECOND;
+const TREND_KEEP: usize = 61;
+/// How long an agent who ignores an offered call stays "not responding".
+const NOT_RESPONDING_FOR: Ms = 60 * SECOND;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Event {
+    /// A new interaction arrives at queue `.0` (thinning candidate).
+    Arrival(usize),
+    /// Waiting call gives up.
+    Abandon(u64),
+    /// Agent finishes talking (gen guards against stale events).
+    TalkEnd {
+        agent: usize,
+        generation: u64,
+    },
+    AcwEnd {
+        agent: usize,
+        generation: u64,
+    },
+    /// Planned absence (break, lunch, meeting) begins.
+    AwayStart {
+        agent: usize,
+        kind: AwayKind,
+    },
+    AwayEnd {
+        agent: usize,
+        generation: u64,
+    },
+    NotRespondingEnd {
+        agent: usize,
+        generation: u64,
+    },
+    ShiftStart(usize),
+    ShiftEnd(usize),
+    /// Plan tomorrow's shifts and reset today's counters.
+    Midnight,
+    TrendSample,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AwayKind {
+    Break,
+    Lunch,
+    Meeting,
+    Training,
+}
+
+impl AwayKind {
+    fn label(self) -> &'static str {
+        match self {
+            AwayKind::Break => "Break",
+            AwayKind::Lunch => "Lunch",
+            AwayKind::Meeting => "Meeting",
+            AwayKind::Training => "Training",
+        }
+    }
+}
+
+/// What became of a call.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Outcome {
+    Waiting,
+    Answered { at: Ms, agent: usize },
+    Abandoned { at: Ms },
+}
+
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub id: u64,
+    pub queue: usize,
+    pub arrived: Ms,
+    pub outcome: Outcome,
+}
+
+/// Today's counters of one queue (reset at local midnight).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Counters {
+    pub offered: u64,
+    pub answered: u64,
+    pub answered_within: u64,
+    pub abandoned: u64,
+    pub abandoned_within: u64,
+    pub wait_answered_ms: i64,
+    pub handled: u64,
+    pub handle_ms: i64,
+}
+
+#[derive(Debug, Clone)]
+struct QueueSim {
+    id: String,
+    name: String,
+    media: crate::domain::Media,
+    target: f64,
+    threshold_ms: Ms,
+    peak_per_ms: f64,
+    talk_ms: f64,
+    acw_ms: f64,
+    patience_ms: f64,
+    profile: [f64; 24],
+    profile_max: f64,
+    waiting: VecDeque<u64>,
+    today: Counters,
+    trend: VecDeque<(Ms, u32)>,
+}
+
+#[derive(Debug, Clone)]
+struct AgentSim {
+    id: String,
+    name: String,
+    skills: Vec<usize>,
+    shift: Shift,
+    state: AgentState,
+    reason: String,
+    since: Ms,
+    /// Bumped on every state change: scheduled end events from an older state are ignored.
+    generation: u64,
+    /// When the agent last became available (longest-idle routing).
+    idle_since: Ms,
+    /// The interaction being handled: (queue, arrived, answered at), for handle-time
+    /// accounting.
+    call: Option<(usize, Ms, Ms)>,
+    /// Absence or log-out due while busy; applied when the agent is next free.
+    pending_away: Option<(AwayKind, Ms)>,
+    pending_logout: bool,
+    on_shift: bool,
+    history: VecDeque<StateSpan>,
+}
+
+/// The simulated centre.
+pub struct Sim {
+    rng: ChaCha8Rng,
+    tz: Option<Tz>,
+    now: Ms,
+    seq: u64,
+    events: BinaryHeap<Reverse<(Ms, u64, Event)>>,
+    queues: Vec<QueueSim>,
+    agents: Vec<AgentSim>,
+    calls: HashMap<u64, Call>,
+    /// Finished calls, oldest first, kept for `HISTORY_KEEP` (for tests and audits).
+    finished: VecDeque<Call>,
+    next_call: u64,
+    nr_chance: f64,
+    /// Local midnight that started "today".
+    day_start: Ms,
+}
+
+fn to_ms(t: DateTime<Utc>) -> Ms {
+    t.timestamp_millis()
+}
+
+fn to_dt(ms: Ms) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+impl Sim {
+    /// A centre whose clock starts at `start` with every agent logged out. Call
+    /// [`Sim::warm_up`]-style `advance_to` to bring it to the present.
+    pub fn new(scenario: &Scenario, seed: u64, start: DateTime<Utc>, tz: Option<Tz>) -> Sim {
+        let queues: Vec<QueueSim> = scenario
+            .queues
+            .iter()
+            .map(|q| {
+                let mut profile = [0.0; 24];
+                let p = scenario
+                    .profiles
+                    .get(&q.profile)
+                    .cloned()
+                    .unwrap_or_default();
+                for (i, f) in p.iter().take(24).enumerate() {
+                    profile[i] = *f;
+                }
+                QueueSim {
+                    id: q.id.clone(),
+                    name: q.name.clone(),
+                    media: q.media,
+                    target: q.target,
+                    threshold_ms: (q.threshold_s().unwrap_or(20.0) * 1000.0) as Ms,
+                    peak_per_ms: q.peak_per_hour / HOUR as f64,
+                    talk_ms: q.talk * 1000.0,
+                    acw_ms: q.acw * 1000.0,
+                    patience_ms: q.patience * 1000.0,
+                    profile_max: profile.iter().cloned().fold(0.0, f64::max),
+                    profile,
+                    waiting: VecDeque::new(),
+                    today: Counters::default(),
+                    trend: VecDeque::new(),
+                }
+            })
+            .collect();
+        let index: HashMap<&str, usize> = queues
+            .iter()
+            .enumerate()
+            .map(|(i, q)| (q.id.as_str(), i))
+            .collect();
+        let start_ms = to_ms(start);
+        let agents = scenario
+            .agents
+            .iter()
+            .map(|a| AgentSim {
+                id: a.id.clone(),
+                name: a.name.clone(),
+                skills: a
+                    .skills
+                    .iter()
+                    .filter_map(|s| index.get(s.as_str()).copied())
+                    .collect(),
+                shift: a.shift(),
+                state: AgentState::Offline,
+                reason: "Logged out".into(),
+                since: start_ms,
+                generation: 0,
+                idle_since: start_ms,
+                call: None,
+                pending_away: None,
+                pending_logout: false,
+                on_shift: false,
+                history: VecDeque::new(),
+            })
+            .collect();
+        let mut sim = Sim {
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            tz,
+            now: start_ms,
+            seq: 0,
+            events: BinaryHeap::new(),
+            queues,
+            agents,
+            calls: HashMap::new(),
+            finished: VecDeque::new(),
+            next_call: 1,
+            nr_chance: scenario.not_responding_chance,
+            day_start: to_ms(start_of_day(start, tz)),
+        };
+        // Shifts that began yesterday and are still running (overnight ones) start now.
+        let yesterday = to_ms(start_of_day(start - chrono::Duration::hours(24), tz));
+        sim.plan_day(to_dt(yesterday));
+        sim.plan_day(to_dt(sim.day_start));
+        for q in 0..sim.queues.len() {
+            sim.schedule_arrival(q);
+        }
+        let midnight = to_ms(next_midnight(start, tz));
+        sim.push(midnight, Event::Midnight);
+        sim.push(start_ms + TREND_EVERY, Event::TrendSample);
+        sim
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        to_dt(self.now)
+    }
+
+    /// Process every event up to and including `t`.
+    pub fn advance_to(&mut self, t: DateTime<Utc>) {
+        let t = to_ms(t);
+        while let Some(Reverse((at, _, _))) = self.events.peek() {
+            if *at > t {
+                break;
+            }
+            let Some(Reverse((at, _, ev))) = self.events.pop() else {
+                break;
+            };
+            self.now = at;
+            self.handle(ev);
+        }
+        self.now = self.now.max(t);
+    }
+
+    fn push(&mut self, at: Ms, ev: Event) {
+        self.seq += 1;
+        self.events.push(Reverse((at.max(self.now), self.seq, ev)));
+    }
+
+    fn uniform(&mut self) -> f64 {
+        // (0, 1]: safe for ln().
+        1.0 - self.rng.random::<f64>()
+    }
+
+    fn exp_ms(&mut self, mean: f64) -> Ms {
+        (-mean * self.uniform().ln()).round() as Ms
+    }
+
+    /// Gamma(2) with the given mean: handle times are rarely near zero.
+    fn gamma2_ms(&mut self, mean: f64) -> Ms {
+        let half = mean / 2.0;
+        (-half * self.uniform().ln() - half * self.uniform().ln()).round() as Ms
+    }
+
+    fn jitter(&mut self, spread: Ms) -> Ms {
+        if spread <= 0 {
+            return 0;
+        }
+        self.rng.random_range(-spread..=spread)
+    }
+
+    // ---- arrivals ---------------------------------------------------------------------
+
+    fn rate_at(&self, q: usize, t: Ms) -> f64 {
+        let (_, minute) = local_minute_of_day(to_dt(t), self.tz);
+        let qs = &self.queues[q];
+        // Piecewise-linear between hourly factors, so volume ramps instead of stepping.
+        let h = (minute / 60) as usize % 24;
+        let frac = (minute % 60) as f64 / 60.0;
+        let f = qs.profile[h] * (1.0 - frac) + qs.profile[(h + 1) % 24] * frac;
+        qs.peak_per_ms * f
+    }
+
+    /// Non-homogeneous Poisson arrivals by thinning against the profile's peak.
+    fn schedule_arrival(&mut self, q: usize) {
+        let max = self.queues[q].peak_per_ms * self.queues[q].profile_max;
+        if max <= 0.0 {
+            return;
+        }
+        let gap = self.exp_ms(1.0 / max).max(1);
+        self.push(self.now + gap, Event::Arrival(q));
+    }
+
+    fn on_arrival(&mut self, q: usize) {
+        self.schedule_arrival(q);
+        let max = self.queues[q].peak_per_ms * self.queues[q].profile_max;
+        if self.rng.random::<f64>() * max >= self.rate_at(q, self.now) {
+            return; // thinned out
+        }
+        let id = self.next_call;
+        self.next_call += 1;
+        self.calls.insert(
+            id,
+            Call {
+                id,
+                queue: q,
+                arrived: self.now,
+                outcome: Outcome::Waiting,
+            },
+        );
+        self.queues[q].today.offered += 1;
+        self.queues[q].waiting.push_back(id);
+        let patience = self.queues[q].patience_ms;
+        if patience > 0.0 {
+            let p = self.exp_ms(patience);
+            self.push(self.now + p, Event::Abandon(id));
+        }
+        self.route_queue(q);
+    }
+
+    fn on_abandon(&mut self, id: u64) {
+        let Some(call) = self.calls.get(&id) else {
+            return;
+        };
+        if call.outcome != Outcome::Waiting {
+            return;
+        }
+        let q = call.queue;
+        let arrived = call.arrived;
+        let waited = self.now - arrived;
+        self.queues[q].waiting.retain(|c| *c != id);
+        if arrived >= self.day_start {
+            let qs = &mut self.queues[q];
+            qs.today.abandoned += 1;
+            if waited <= qs.threshold_ms {
+                qs.today.abandoned_within += 1;
+            }
+        }
+        self.finish_call(id, Outcome::Abandoned { at: self.now });
+    }
+
+    fn finish_call(&mut self, id: u64, outcome: Outcome) {
+        if let Some(mut c) = self.calls.remove(&id) {
+            c.outcome = outcome;
+            self.finished.push_back(c);
+        }
+        while let Some(f) = self.finished.front() {
+            if f.arrived < self.now - HISTORY_KEEP {
+                self.finished.pop_front();
+            } else {
+                break;
+            }
+        }
+    }
+
+    // ---- routing ----------------------------------------------------------------------
+
+    /// Offer queue `q`'s waiting calls to its longest-idle available agents.
+    fn route_queue(&mut self, q: usize) {
+        while let Some(&call) = self.queues[q].waiting.front() {
+            let agent = (0..self.agents.len())
+                .filter(|&a| {
+                    self.agents[a].state == AgentState::Available
+                        && self.agents[a].skills.contains(&q)
+                })
+                .min_by_key(|&a| (self.agents[a].idle_since, a));
+            let Some(agent) = agent else {
+                return;
+            };
+            if self.nr_chance > 0.0 && self.rng.random::<f64>() < self.nr_chance {
+                // The agent ignores the offer; the call stays at the head for the next one.
+                self.set_state(agent, AgentState::NotResponding, "Not responding");
+                let generation = self.agents[agent].generation;
+                self.push(
+                    self.now + NOT_RESPONDING_FOR,
+                    Event::NotRespondingEnd { agent, generation },
+                );
+                continue;
+            }
+            self.queues[q].waiting.pop_front();
+            self.assign(agent, call);
+        }
+    }
+
+    /// A free agent takes the waiting call most at risk: the highest wait relative to its
+    /// queue's threshold (so a 4-hour email does not starve a 60-second chat).
+    fn agent_free(&mut self, agent: usize) {
+        if self.apply_pending(agent) {
+            return;
+        }
+        let mut best: Option<(f64, usize)> = None;
+        for &q in &self.agents[agent].skills {
+            if let Some(&c) = self.queues[q].waiting.front()
+                && let Some(call) = self.calls.get(&c)
+            {
+                let score =
+                    (self.now - call.arrived) as f64 / self.queues[q].threshold_ms.max(1) as f64;
+                if best.is_none_or(|(s, _)| score > s) {
+                    best = Some((score, q));
+                }
+            }
+        }
+        match best {
+            Some((_, q)) => {
+                if let Some(call) = self.queues[q].waiting.pop_front() {
+                    self.assign(agent, call);
+                }
+            }
+            None => {
+                self.set_state(agent, AgentState::Available, "Available");
+                self.agents[agent].idle_since = self.now;
+            }
+        }
+    }
+
+    fn assign(&mut self, agent: usize, call: u64) {
+        let Some(c) = self.calls.get(&call) else {
+            return;
+        };
+        let q = c.queue;
+        let arrived = c.arrived;
+        let waited = self.now - arrived;
+        let counts_today = arrived >= self.day_start;
+        let qs = &mut self.queues[q];
+        // Outcomes count on the day the interaction arrived (platforms aggregate by
+        // conversation start), so offered = answered + abandoned + waiting holds exactly.
+        if counts_today {
+            qs.today.answered += 1;
+            qs.today.wait_answered_ms += waited;
+            if waited <= qs.threshold_ms {
+                qs.today.answered_within += 1;
+            }
+        }
+        let talk_mean = qs.talk_ms;
+        let reason = match qs.media {
+            crate::domain::Media::Voice | crate::domain::Media::Callback => "On call",
+            crate::domain::Media::Chat | crate::domain::Media::Message => "On chat",
+            crate::domain::Media::Email => "On email",
+            _ => "Interacting",
+        };
+        self.finish_call(
+            call,
+            Outcome::Answered {
+                at: self.now,
+                agent,
+            },
+        );
+        let talk = self.gamma2_ms(talk_mean).max(5 * SECOND);
+        self.set_state(agent, AgentState::Busy, reason);
+        self.agents[agent].call = Some((q, arrived, self.now));
+        let generation = self.agents[agent].generation;
+        self.push(self.now + talk, Event::TalkEnd { agent, generation });
+    }
+
+    // ---- agent state --------------------------------------------------------------------
+
+    fn set_state(&mut self, agent: usize, state: AgentState, reason: &str) {
+        let now = self.now;
+        let a = &mut self.agents[agent];
+        if now > a.since {
+            a.history.push_back(StateSpan {
+                start: to_dt(a.since),
+                end: to_dt(now),
+                state: a.state,
+                reason: Some(a.reason.clone()),
+            });
+        }
+        while let Some(front) = a.history.front() {
+            if to_ms(front.end) < now - HISTORY_KEEP {
+                a.history.pop_front();
+            } else {
+                break;
+            }
+        }
+        a.state = state;
+        a.reason = reason.to_string();
+        a.since = now;
+        a.generation += 1;
+    }
+
+    /// Start a pending absence or log-out; true when one was applied.
+    fn apply_pending(&mut self, agent: usize) -> bool {
+        if self.agents[agent].pending_logout {
+            self.agents[agent].pending_logout = false;
+            self.agents[agent].pending_away = None;
+            self.agents[agent].on_shift = false;
+            self.set_state(agent, AgentState::Offline, "Logged out");
+            return true;
+        }
+        if let Some((kind, len)) = self.agents[agent].pending_away.take() {
+            self.go_away(agent, kind, len);
+            return true;
+        }
+        false
+    }
+
+    fn go_away(&mut self, agent: usize, kind: AwayKind, len: Ms) {
+        self.set_state(agent, AgentState::Unavailable, kind.label());
+        let generation = self.agents[agent].generation;
+        self.push(self.now + len, Event::AwayEnd { agent, generation });
+    }
+
+    fn away_length(kind: AwayKind) -> Ms {
+        match kind {
+            AwayKind::Break => 15 * MINUTE,
+            AwayKind::Lunch => 30 * MINUTE,
+            AwayKind::Meeting => 30 * MINUTE,
+            AwayKind::Training => 60 * MINUTE,
+        }
+    }
+
+    /// Schedule every shift (with its breaks, lunch and the odd meeting) starting on the
+    /// local day that begins at `day`.
+    fn plan_day(&mut self, day: DateTime<Utc>) {
+        let (date, _) = local_minute_of_day(day, self.tz);
+        for agent in 0..self.agents.len() {
+            let shift = self.agents[agent].shift;
+            let Some(start) = local_instant(date, shift.start_min, self.tz) else {
+                continue;
+            };
+            let start = to_ms(start) + self.jitter(4 * MINUTE);
+            let end = start + shift.len_min as Ms * MINUTE + self.jitter(6 * MINUTE);
+            if end <= self.now {
+                continue;
+            }
+            self.push(start, Event::ShiftStart(agent));
+            self.push(end, Event::ShiftEnd(agent));
+            let len = end - start;
+            let mut plan = vec![(2 * HOUR, AwayKind::Break)];
+            if len >= 6 * HOUR {
+                plan.push((4 * HOUR, AwayKind::Lunch));
+            }
+            if len >= 7 * HOUR {
+                plan.push((6 * HOUR, AwayKind::Break));
+            }
+            if self.rng.random::<f64>() < 0.12 {
+                plan.push((5 * HOUR + 15 * MINUTE, AwayKind::Meeting));
+            } else if self.rng.random::<f64>() < 0.05 {
+                plan.push((HOUR, AwayKind::Training));
+            }
+            for (offset, kind) in plan {
+                let at = start + offset + self.jitter(12 * MINUTE);
+                if at > self.now && at < end {
+                    self.push(at, Event::AwayStart { agent, kind });
+                }
+            }
+        }
+    }
+
+    fn handle(&mut self, ev: Event) {
+        match ev {
+            Event::Arrival(q) => self.on_arrival(q),
+            Event::Abandon(id) => self.on_abandon(id),
+            Event::TalkEnd { agent, generation } => {
+                if self.agents[agent].generation != generation {
+                    return;
+                }
+                self.set_state(agent, AgentState::AfterCallWork, "After call work");
+                let acw_mean = self.agents[agent]
+                    .call
+                    .map(|(q, _, _)| self.queues[q].acw_ms)
+                    .unwrap_or(30_000.0);
+                let acw = if acw_mean > 0.0 {
+                    self.gamma2_ms(acw_mean)
+                } else {
+                    0
+                };
+                let generation = self.agents[agent].generation;
+                self.push(self.now + acw, Event::AcwEnd { agent, generation });
+            }
+            Event::AcwEnd { agent, generation } => {
+                if self.agents[agent].generation != generation {
+                    return;
+                }
+                if let Some((q, arrived, answered_at)) = self.agents[agent].call.take()
+                    && arrived >= self.day_start
+                {
+                    self.queues[q].today.handled += 1;
+                    self.queues[q].today.handle_ms += self.now - answered_at;
+                }
+                self.agent_free(agent);
+                self.route_skills(agent);
+            }
+            Event::AwayStart { agent, kind } => {
+                if !self.agents[agent].on_shift {
+                    return;
+                }
+                let len = Self::away_length(kind) + self.jitter(3 * MINUTE);
+                match self.agents[agent].state {
+                    AgentState::Available => {
+                        self.go_away(agent, kind, len);
+                    }
+                    AgentState::Busy | AgentState::AfterCallWork | AgentState::NotResponding => {
+                        self.agents[agent].pending_away = Some((kind, len));
+                    }
+                    _ => {}
+                }
+            }
+            Event::AwayEnd { agent, generation }
+            | Event::NotRespondingEnd { agent, generation } => {
+                if self.agents[agent].generation != generation {
+                    return;
+                }
+                self.agent_free(agent);
+                self.route_skills(agent);
+            }
+            Event::ShiftStart(agent) => {
+                if self.agents[agent].on_shift {
+                    return;
+                }
+                self.agents[agent].on_shift = true;
+                self.agents[agent].pending_logout = false;
+                self.agent_free(agent);
+                self.route_skills(agent);
+            }
+            Event::ShiftEnd(agent) => {
+                if !self.agents[agent].on_shift {
+                    return;
+                }
+                match self.agents[agent].state {
+                    AgentState::Busy | AgentState::AfterCallWork => {
+                        self.agents[agent].pending_logout = true;
+                    }
+                    _ => {
+                        self.agents[agent].on_shift = false;
+                        self.agents[agent].pending_away = None;
+                        self.set_state(agent, AgentState::Offline, "Logged out");
+                    }
+                }
+            }
+            Event::Midnight => {
+                for q in &mut self.queues {
+                    q.today = Counters::default();
+                }
+                self.day_start = self.now;
+                self.plan_day(to_dt(self.now));
+                let next = to_ms(next_midnight(to_dt(self.now), self.tz));
+                self.push(next, Event::Midnight);
+            }
+            Event::TrendSample => {
+                let now = self.now;
+                for q in &mut self.queues {
+                    q.trend.push_back((now, q.waiting.len() as u32));
+                    while q.trend.len() > TREND_KEEP {
+                        q.trend.pop_front();
+                    }
+                }
+                self.push(now + TREND_EVERY, Event::TrendSample);
+            }
+        }
+    }
+
+    /// After an agent frees up, other queues they serve may have callers and other idle
+    /// agents (the state change can unblock routing there).
+    fn route_skills(&mut self, agent: usize) {
+        let skills = self.agents[agent].skills.clone();
+        for q in skills {
+            self.route_queue(q);
+        }
+    }
+
+    // ---- test and scenario hooks ------------------------------------------------------
+
+    /// Send an agent on a break now (or when free), as a supervisor scenario would.
+    pub fn force_away(&mut self, agent_id: &str, kind: AwayKind, len: std::time::Duration) {
+        if let Some(a) = self.agents.iter().position(|a| a.id == agent_id) {
+            let len = len.as_millis() as Ms;
+            match self.agents[a].state {
+                AgentState::Available => self.go_away(a, kind, len),
+                AgentState::Offline => {}
+                _ => self.agents[a].pending_away = Some((kind, len)),
+            }
+        }
+    }
+
+    // ---- views --------------------------------------------------------------------------
+
+    pub fn queue_count(&self) -> usize {
+        self.queues.len()
+    }
+
+    /// Every queue as domain values, as of now.
+    pub fn queues(&self) -> Vec<Queue> {
+        let now = to_dt(self.now);
+        (0..self.queues.len())
+            .map(|q| {
+                let qs = &self.queues[q];
+                let ages: Vec<f64> = qs
+                    .waiting
+                    .iter()
+                    .filter_map(|c| self.calls.get(c))
+                    .map(|c| (self.now - c.arrived) as f64 / 1000.0)
+                    .collect();
+                let counts = AgentCounts::from_states(
+                    self.agents
+                        .iter()
+                        .filter(|a| a.skills.contains(&q))
+                        .map(|a| a.state),
+                );
+                let t = &qs.today;
+                let ratio = |n: u64, d: u64| (d > 0).then(|| n as f64 / d as f64);
+                Queue {
+                    id: qs.id.clone(),
+                    name: qs.name.clone(),
+                    media: qs.media,
+                    vendor_objective: Some(SlObjective {
+                        target: qs.target,
+                        threshold_s: qs.threshold_ms as f64 / 1000.0,
+                    }),
+                    live: QueueLive {
+                        observed_at: Some(now),
+                        waiting: Some(ages.len() as u32),
+                        longest_wait_s: Some(ages.first().copied().unwrap_or(0.0)),
+                        waiting_ages_s: Some(ages),
+                        agents: counts,
+                    },
+                    today: QueueToday {
+                        fetched_at: Some(now),
+                        offered: Some(t.offered),
+                        answered: Some(t.answered),
+                        abandoned: Some(t.abandoned),
+                        answered_within_threshold: Some(t.answered_within),
+                        abandoned_within_threshold: Some(t.abandoned_within),
+                        asa_s: (t.answered > 0)
+                            .then(|| t.wait_answered_ms as f64 / 1000.0 / t.answered as f64),
+                        aht_s: (t.handled > 0)
+                            .then(|| t.handle_ms as f64 / 1000.0 / t.handled as f64),
+                        service_level: ratio(t.answered_within, t.answered + t.abandoned),
+                        abandon_rate: ratio(t.abandoned, t.offered),
+                        handle_time_total_s: Some(t.handle_ms as f64 / 1000.0),
+                        handled: Some(t.handled),
+                    },
+                    recent_waiting: qs.trend.iter().map(|(t, n)| (to_dt(*t), *n)).collect(),
+                }
+            })
+            .collect()
+    }
+
+    /// Every agent as domain values, as of now.
+    pub fn agents(&self) -> Vec<Agent> {
+        self.agents
+            .iter()
+            .map(|a| Agent {
+                id: a.id.clone(),
+                name: a.name.clone(),
+                state: a.state,
+                reason: Some(a.reason.clone()),
+                since: Some(to_dt(a.since)),
+                queues: a
+                    .skills
+                    .iter()
+                    .map(|&q| self.queues[q].id.clone())
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// An agent's spans over `[from, to]` (closed history plus the open span to now).
+    pub fn history(
+        &self,
+        agent_id: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Option<(String, Vec<StateSpan>)> {
+        let a = self.agents.iter().find(|a| a.id == agent_id)?;
+        let mut spans: Vec<StateSpan> = a
+            .history
+            .iter()
+            .filter(|s| s.end > from && s.start < to)
+            .cloned()
+            .collect();
+        let since = to_dt(a.since);
+        if since < to {
+            spans.push(StateSpan {
+                start: since,
+                end: to.max(since),
+                state: a.state,
+                reason: Some(a.reason.clone()),
+            });
+        }
+        Some((a.name.clone(), spans))
+    }
+
+    /// Calls that arrived in `[from, now]` with their outcome (for invariant checks).
+    pub fn calls_since(&self, from: DateTime<Utc>) -> Vec<Call> {
+        let from = to_ms(from);
+        let mut out: Vec<Call> = self
+            .finished
+            .iter()
+            .chain(self.calls.values())
+            .filter(|c| c.arrived >= from)
+            .cloned()
+            .collect();
+        out.sort_by_key(|c| c.id);
+        out
+    }
+
+    /// Local midnight that began today's counters.
+    pub fn day_start(&self) -> DateTime<Utc> {
+        to_dt(self.day_start)
+    }
+
+    pub fn counters(&self, q: usize) -> &Counters {
+        &self.queues[q].today
+    }
+
+    pub fn threshold_ms(&self, q: usize) -> Ms {
+        self.queues[q].threshold_ms
+    }
+
+    pub fn waiting_ids(&self, q: usize) -> Vec<u64> {
+        self.queues[q].waiting.iter().copied().collect()
+    }
+}

@@ -1,0 +1,200 @@
+//! The only module that touches the real terminal: raw mode, the alternate screen, the
+//! panic hook, signals, and the event loop that feeds `app::update` and draws on change.
+//!
+//! The terminal is restored on every path: normal quit, Ctrl-C, SIGTERM, SIGHUP (SSH
+//! dropped), a panic, or an error. A terminal that disappears ends the loop instead of
+//! spinning (event-stream errors, end of stream and failed writes all mean "gone").
+
+use std::io::{self, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use chrono::Utc;
+use crossterm::event::{Event, EventStream};
+use crossterm::terminal::{
+    BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen, LeaveAlternateScreen,
+    disable_raw_mode, enable_raw_mode,
+};
+use crossterm::{cursor, execute};
+use futures_util::StreamExt;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
+
+use crate::app::{self, App, Effect, Msg};
+use crate::source::{SourceCommand, SourceEvent, Sources};
+use crate::ui::{self, theme::Theme};
+
+/// At most this many frames per second, whatever the input rate.
+const MAX_FPS: u64 = 10;
+/// How long the first frame waits for the sources' first data (the demo takes a few ms).
+const FIRST_DATA_WAIT: Duration = Duration::from_millis(250);
+
+static RESTORED: AtomicBool = AtomicBool::new(true);
+
+/// Put the terminal back as we found it. Safe to call more than once and from a panic.
+pub fn restore() {
+    if RESTORED.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    let _ = disable_raw_mode();
+    let mut out = io::stdout();
+    let _ = execute!(
+        out,
+        EndSynchronizedUpdate,
+        LeaveAlternateScreen,
+        cursor::Show
+    );
+    let _ = out.flush();
+}
+
+struct Guard;
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+fn enter() -> Result<Guard> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        hook(info);
+    }));
+    enable_raw_mode().context("cannot switch the terminal to raw mode (is this a terminal?)")?;
+    RESTORED.store(false, Ordering::SeqCst);
+    let guard = Guard;
+    execute!(io::stdout(), EnterAlternateScreen, cursor::Hide)
+        .context("cannot open the alternate screen")?;
+    Ok(guard)
+}
+
+/// Run the live board until the user quits or the terminal goes away.
+pub async fn run_board(
+    mut app: App,
+    sources: Sources,
+    mut events: mpsc::Receiver<SourceEvent>,
+    theme: Theme,
+) -> Result<()> {
+    let _guard = enter()?;
+    let backend = CrosstermBackend::new(io::stdout());
+    let mut terminal = Terminal::new(backend).context("cannot draw on this terminal")?;
+    let size = terminal.size().context("cannot read the terminal size")?;
+    app.size = (size.width, size.height);
+
+    let mut hangup = signal(SignalKind::hangup()).context("cannot watch SIGHUP")?;
+    let mut term = signal(SignalKind::terminate()).context("cannot watch SIGTERM")?;
+    let mut int = signal(SignalKind::interrupt()).context("cannot watch SIGINT")?;
+    let mut keys = EventStream::new();
+    let mut clock = interval(Duration::from_secs(1));
+    clock.set_missed_tick_behavior(MissedTickBehavior::Skip);
+
+    // First frame: as soon as every source has reported once, or after a short wait.
+    let deadline = Instant::now() + FIRST_DATA_WAIT;
+    let mut reported = 0;
+    while reported < sources.len() {
+        match tokio::time::timeout_at(deadline, events.recv()).await {
+            Ok(Some(ev)) => {
+                if matches!(ev, SourceEvent::Snapshot(_)) {
+                    reported += 1;
+                }
+                run_effects(&mut app, Msg::Source(ev), &sources);
+            }
+            _ => break,
+        }
+    }
+    app.now = Utc::now();
+    draw(&mut terminal, &app, &theme)?;
+    app.dirty = false;
+    let frame_gap = Duration::from_millis(1000 / MAX_FPS);
+    let mut last_draw = Instant::now();
+
+    loop {
+        let next_draw = last_draw + frame_gap;
+        let msg = tokio::select! {
+            biased;
+            _ = hangup.recv() => Msg::Signal,
+            _ = term.recv() => Msg::Signal,
+            _ = int.recv() => Msg::Signal,
+            k = keys.next() => match k {
+                Some(Ok(Event::Key(k))) => Msg::Key(k),
+                Some(Ok(Event::Resize(w, h))) => Msg::Resize(w, h),
+                Some(Ok(_)) => continue,
+                // The terminal is gone or broken: leave rather than spin.
+                Some(Err(_)) | None => Msg::Signal,
+            },
+            ev = events.recv() => match ev {
+                Some(ev) => Msg::Source(ev),
+                None => continue,
+            },
+            _ = clock.tick() => Msg::Tick(Utc::now()),
+            _ = sleep_until(next_draw), if app.dirty => {
+                if draw(&mut terminal, &app, &theme).is_err() {
+                    break;
+                }
+                app.dirty = false;
+                last_draw = Instant::now();
+                continue;
+            }
+        };
+        if run_effects(&mut app, msg, &sources) {
+            break;
+        }
+        // Coalesce whatever else is already queued before the next frame.
+        while let Ok(ev) = events.try_recv() {
+            if run_effects(&mut app, Msg::Source(ev), &sources) {
+                break;
+            }
+        }
+        if app.quit {
+            break;
+        }
+    }
+    drop(terminal);
+    restore();
+    Ok(())
+}
+
+/// Feed one message to the app and carry out its effects; true when it is time to quit.
+fn run_effects(app: &mut App, msg: Msg, sources: &Sources) -> bool {
+    if let Msg::Key(_) | Msg::Source(_) = msg {
+        app.now = Utc::now();
+    }
+    let mut quit = false;
+    for e in app::update(app, msg) {
+        match e {
+            Effect::Quit => quit = true,
+            Effect::RefreshAll => sources.broadcast(SourceCommand::Refresh),
+            Effect::FetchHistory {
+                source,
+                agent_id,
+                from,
+                to,
+            } => sources.send(&source, SourceCommand::History { agent_id, from, to }),
+        }
+    }
+    quit || app.quit
+}
+
+fn draw(
+    terminal: &mut Terminal<CrosstermBackend<io::Stdout>>,
+    app: &App,
+    theme: &Theme,
+) -> Result<()> {
+    // Synchronized output: the terminal shows the whole frame at once, never half of it.
+    execute!(io::stdout(), BeginSynchronizedUpdate)?;
+    let r = terminal.draw(|f| ui::draw(f, app, theme));
+    execute!(io::stdout(), EndSynchronizedUpdate)?;
+    r.context("cannot write to the terminal")?;
+    Ok(())
+}
+
+/// Wrap a shared config for the app.
+pub fn new_app(config: Arc<crate::config::Config>) -> App {
+    App::new(config, Utc::now())
+}

@@ -1,0 +1,236 @@
+//! The queue page (its figures, then its agents) and the all-agents page.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState as RtState};
+
+use super::fmt;
+use super::theme::{Role, Theme, state_glyph};
+use crate::app::view::{AgentRow, AgentSort, agent_rows, queue_row};
+use crate::app::{App, SortDir, TableState, resolve_selection};
+
+pub fn draw_queue(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    theme: &Theme,
+    source: &str,
+    queue_id: &str,
+    table: &TableState<AgentSort>,
+) {
+    let Some(q) = app.find_queue(source, queue_id) else {
+        frame.render_widget(
+            Paragraph::new(format!(
+                "queue {queue_id} is no longer reported by {source} — Esc goes back"
+            )),
+            area,
+        );
+        return;
+    };
+    let status = app
+        .source(source)
+        .map(|s| app.display_status(s))
+        .unwrap_or(crate::domain::SourceStatus::Offline);
+    let r = queue_row(app, source, q, status);
+    let dim = theme.style(Role::Muted);
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(format!("{} ", q.name), theme.style(Role::Title)),
+            Span::styled(format!("({} · {})", q.media.as_str(), source), dim),
+        ]),
+        Line::from(vec![
+            Span::styled("waiting ", dim),
+            Span::raw(fmt::opt_u32(r.waiting)),
+            Span::styled("  longest ", dim),
+            Span::raw(fmt::clock(r.longest_wait_s)),
+            Span::styled("  agents ", dim),
+            Span::raw(format!(
+                "{} avail · {} busy · {} ACW · {} away · {} not resp.",
+                fmt::opt_u32(r.available),
+                fmt::opt_u32(r.busy),
+                fmt::opt_u32(r.acw),
+                fmt::opt_u32(r.away),
+                fmt::opt_u32(r.not_responding)
+            )),
+        ]),
+        Line::from(vec![
+            Span::styled("today ", dim),
+            Span::raw(format!(
+                "{} offered · {} answered · {} abandoned ({})",
+                fmt::opt_u64(q.today.offered),
+                fmt::opt_u64(q.today.answered),
+                fmt::opt_u64(q.today.abandoned),
+                fmt::pct(q.today.abandon_rate, 1)
+            )),
+            Span::styled("  ASA ", dim),
+            Span::raw(fmt::clock(q.today.asa_s)),
+            Span::styled("  AHT ", dim),
+            Span::raw(fmt::clock(q.today.aht_s)),
+            Span::styled("  SL ", dim),
+            Span::raw(format!(
+                "{} (target {:.0}% in {})",
+                fmt::pct(q.today.service_level, 1),
+                r.target * 100.0,
+                fmt::duration_short(r.threshold_s)
+            )),
+        ]),
+    ];
+    lines.extend(super::board::sla_explanation(&r, theme));
+    let h = lines.len() as u16 + 1;
+    let [top, rest] = Layout::vertical([
+        Constraint::Length(h.min(area.height / 2)),
+        Constraint::Min(1),
+    ])
+    .areas(area);
+    frame.render_widget(Paragraph::new(lines), top);
+    let rows = agent_rows(
+        app,
+        Some((source, queue_id)),
+        &table.filter,
+        table.sort,
+        table.dir,
+    );
+    draw_agent_table(frame, rest, app, theme, &rows, table, false);
+}
+
+pub fn draw_agents(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    theme: &Theme,
+    table: &TableState<AgentSort>,
+) {
+    let rows = agent_rows(app, None, &table.filter, table.sort, table.dir);
+    let [top, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+    let title = format!("All agents ({})", rows.len());
+    frame.render_widget(
+        Paragraph::new(Line::styled(title, theme.style(Role::Title))),
+        top,
+    );
+    draw_agent_table(frame, rest, app, theme, &rows, table, true);
+}
+
+fn draw_agent_table(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    theme: &Theme,
+    rows: &[AgentRow],
+    table: &TableState<AgentSort>,
+    all: bool,
+) {
+    if rows.is_empty() {
+        let msg = if !table.filter.is_empty() {
+            format!("no agent matches /{} — Esc clears the filter", table.filter)
+        } else if app
+            .sources
+            .iter()
+            .any(|s| s.snapshot.as_ref().is_some_and(|x| x.agents.is_none()))
+        {
+            "agent list not available from this source yet".to_string()
+        } else {
+            "no agents".to_string()
+        };
+        frame.render_widget(
+            Paragraph::new(Line::styled(msg, theme.style(Role::Muted))),
+            area,
+        );
+        return;
+    }
+    let arrow = if table.dir == SortDir::Normal {
+        "▼"
+    } else {
+        "▲"
+    };
+    let title = |name: &str, s: AgentSort| {
+        if table.sort == s {
+            Cell::from(format!("{name}{arrow}")).style(theme.style(Role::Accent))
+        } else {
+            Cell::from(name.to_string())
+        }
+    };
+    let wide = area.width >= 100;
+    let mut header = vec![
+        title("Agent", AgentSort::Name),
+        title("State", AgentSort::State),
+        Cell::from("Reason"),
+        title("In state", AgentSort::TimeInState),
+        Cell::from("Alert"),
+    ];
+    let mut widths = vec![
+        Constraint::Length(20),
+        Constraint::Length(17),
+        Constraint::Length(16),
+        Constraint::Length(9),
+        Constraint::Length(14),
+    ];
+    if area.width >= 80 {
+        header.push(Cell::from(if all { "Queues" } else { "Also serves" }));
+        widths.push(Constraint::Min(10));
+    }
+    if wide && app.sources.len() > 1 {
+        header.push(Cell::from("Source"));
+        widths.push(Constraint::Length(12));
+    }
+    let page_queue = match app.page() {
+        crate::app::Page::Queue { queue_id, .. } => Some(queue_id.clone()),
+        _ => None,
+    };
+    let body = rows.iter().map(|r| {
+        let base = if r.stale {
+            theme.style(Role::Stale)
+        } else {
+            Default::default()
+        };
+        let st = r.agent.state;
+        let mut cells = vec![
+            Cell::from(fmt::fit(&r.agent.name, 20)).style(base),
+            Cell::from(format!("{} {}", state_glyph(st), st.label())).style(if r.stale {
+                base
+            } else {
+                theme.state_style(st)
+            }),
+            Cell::from(fmt::fit(
+                r.agent.reason.as_deref().unwrap_or(fmt::UNKNOWN),
+                16,
+            ))
+            .style(base),
+            Cell::from(fmt::clock(r.time_in_state_s)).style(if r.alert.is_some() {
+                theme.style(Role::Breach)
+            } else {
+                base
+            }),
+            match &r.alert {
+                Some(a) => Cell::from(format!("⚠ {a}")).style(theme.style(Role::Breach)),
+                None => Cell::from(""),
+            },
+        ];
+        if area.width >= 80 {
+            let others: Vec<&str> = r
+                .agent
+                .queues
+                .iter()
+                .zip(&r.queue_names)
+                .filter(|(id, _)| page_queue.as_deref() != Some(id.as_str()))
+                .map(|(_, n)| n.as_str())
+                .collect();
+            cells.push(Cell::from(others.join(", ")).style(base));
+        }
+        if wide && app.sources.len() > 1 {
+            cells.push(Cell::from(r.source.clone()).style(base));
+        }
+        Row::new(cells)
+    });
+    let keys: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| (r.source.clone(), r.agent.id.clone()))
+        .collect();
+    let selected = resolve_selection(table.selected, &table.selected_key, &keys);
+    let t = Table::new(body, widths)
+        .header(Row::new(header).style(theme.style(Role::Title)))
+        .column_spacing(1)
+        .row_highlight_style(theme.style(Role::Selected));
+    let mut st = RtState::default().with_selected(Some(selected));
+    frame.render_stateful_widget(t, area, &mut st);
+}

@@ -1,0 +1,291 @@
+//! The board: one row per queue.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
+
+use super::fmt;
+use super::theme::{Role, Theme, sla_glyph};
+use crate::app::view::{QueueRow, QueueSort, board_rows};
+use crate::app::{App, SortDir, resolve_selection};
+
+/// A board column: what it shows, how wide, and how important (lower = kept longer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Col {
+    Queue,
+    Waiting,
+    Longest,
+    Available,
+    Busy,
+    Acw,
+    Away,
+    Asa,
+    Sl,
+    Abandon,
+    Sla,
+    Trend,
+}
+
+impl Col {
+    /// Left to right on screen.
+    pub const ORDER: [Col; 12] = [
+        Col::Queue,
+        Col::Waiting,
+        Col::Longest,
+        Col::Available,
+        Col::Busy,
+        Col::Acw,
+        Col::Away,
+        Col::Asa,
+        Col::Sl,
+        Col::Abandon,
+        Col::Sla,
+        Col::Trend,
+    ];
+
+    fn title(self) -> &'static str {
+        match self {
+            Col::Queue => "Queue",
+            Col::Waiting => "Wait",
+            Col::Longest => "Longest",
+            Col::Available => "Avail",
+            Col::Busy => "Busy",
+            Col::Acw => "ACW",
+            Col::Away => "Away",
+            Col::Asa => "ASA",
+            Col::Sl => "SL / target",
+            Col::Abandon => "Aband",
+            Col::Sla => "SLA",
+            Col::Trend => "Waiting 30m",
+        }
+    }
+
+    fn width(self) -> u16 {
+        match self {
+            Col::Queue => 12,
+            Col::Waiting => 4,
+            Col::Longest => 7,
+            Col::Available | Col::Busy | Col::Away => 5,
+            Col::Acw => 4,
+            Col::Asa => 6,
+            Col::Sl => 11,
+            Col::Abandon => 5,
+            Col::Sla => 9,
+            Col::Trend => 12,
+        }
+    }
+
+    /// Which columns go first when the terminal is narrow (higher = dropped sooner).
+    fn priority(self) -> u8 {
+        match self {
+            Col::Queue => 0,
+            Col::Waiting => 1,
+            Col::Longest => 2,
+            Col::Sla => 3,
+            Col::Sl => 4,
+            Col::Available => 5,
+            Col::Busy => 6,
+            Col::Abandon => 7,
+            Col::Acw => 8,
+            Col::Away => 9,
+            Col::Asa => 10,
+            Col::Trend => 11,
+        }
+    }
+
+    fn sort(self) -> Option<QueueSort> {
+        match self {
+            Col::Queue => Some(QueueSort::Name),
+            Col::Waiting => Some(QueueSort::Waiting),
+            Col::Longest => Some(QueueSort::LongestWait),
+            Col::Available => Some(QueueSort::Available),
+            Col::Sl => Some(QueueSort::ServiceLevel),
+            Col::Abandon => Some(QueueSort::AbandonRate),
+            Col::Sla => Some(QueueSort::Risk),
+            _ => None,
+        }
+    }
+}
+
+/// The columns that fit in `width`, in screen order.
+pub fn columns_for(width: u16) -> Vec<Col> {
+    let mut by_priority: Vec<Col> = Col::ORDER.to_vec();
+    by_priority.sort_by_key(|c| c.priority());
+    let mut chosen = Vec::new();
+    let mut used: u16 = 0;
+    for c in by_priority {
+        let need = c.width() + if chosen.is_empty() { 0 } else { 1 };
+        if used + need <= width {
+            used += need;
+            chosen.push(c);
+        }
+    }
+    Col::ORDER
+        .iter()
+        .copied()
+        .filter(|c| chosen.contains(c))
+        .collect()
+}
+
+fn cell_text(c: Col, r: &QueueRow, trend_width: usize) -> String {
+    match c {
+        Col::Queue => r.name.clone(),
+        Col::Waiting => fmt::opt_u32(r.waiting),
+        Col::Longest => fmt::clock(r.longest_wait_s),
+        Col::Available => fmt::opt_u32(r.available),
+        Col::Busy => fmt::opt_u32(r.busy),
+        Col::Acw => fmt::opt_u32(r.acw),
+        Col::Away => fmt::opt_u32(r.away),
+        Col::Asa => fmt::clock(r.asa_s),
+        Col::Sl => format!(
+            "{:>4} / {:.0}%",
+            fmt::pct(r.service_level, 0),
+            r.target * 100.0
+        ),
+        Col::Abandon => fmt::pct(r.abandon_rate, 0),
+        Col::Sla => match r.sla.status {
+            Some(s) => format!("{} {}", sla_glyph(s), s.as_str()),
+            None => fmt::UNKNOWN.into(),
+        },
+        Col::Trend => fmt::sparkline(&r.trend, trend_width),
+    }
+}
+
+fn cell_style(c: Col, r: &QueueRow, theme: &Theme) -> Style {
+    if r.stale {
+        return theme.style(Role::Stale);
+    }
+    match c {
+        Col::Sla => r.sla.status.map(|s| theme.sla_style(s)).unwrap_or_default(),
+        Col::Longest => match r.longest_wait_s {
+            Some(w) if w >= r.threshold_s => theme.style(Role::Breach),
+            Some(w) if w >= r.threshold_s * 0.75 => theme.style(Role::Warn),
+            _ => Style::default(),
+        },
+        Col::Sl => match r.service_level {
+            Some(sl) if sl < r.target => theme.style(Role::Warn),
+            Some(_) => theme.style(Role::Ok),
+            None => Style::default(),
+        },
+        Col::Trend => theme.style(Role::Accent),
+        _ => Style::default(),
+    }
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let rows = board_rows(app);
+    let cols = columns_for(area.width);
+    if rows.is_empty() {
+        let msg = if !app.board.filter.is_empty() {
+            format!(
+                "no queue matches /{} — Esc clears the filter",
+                app.board.filter
+            )
+        } else if app.sources.iter().all(|s| s.snapshot.is_none()) {
+            "waiting for the first data…".to_string()
+        } else {
+            "no queues to show".to_string()
+        };
+        frame.render_widget(
+            Paragraph::new(Line::styled(msg, theme.style(Role::Muted))),
+            area,
+        );
+        return;
+    }
+    // The queue column takes what the others leave.
+    let fixed: u16 = cols
+        .iter()
+        .filter(|c| **c != Col::Queue)
+        .map(|c| c.width() + 1)
+        .sum();
+    let queue_w = area
+        .width
+        .saturating_sub(fixed)
+        .clamp(Col::Queue.width(), 28);
+    let trend_w = Col::Trend.width() as usize;
+    let widths: Vec<Constraint> = cols
+        .iter()
+        .map(|c| {
+            if *c == Col::Queue {
+                Constraint::Length(queue_w)
+            } else {
+                Constraint::Length(c.width())
+            }
+        })
+        .collect();
+    let arrow = if app.board.dir == SortDir::Normal {
+        "▼"
+    } else {
+        "▲"
+    };
+    let header = Row::new(cols.iter().map(|c| {
+        let t = c.title();
+        if c.sort() == Some(app.board.sort) {
+            Cell::from(format!("{t}{arrow}")).style(theme.style(Role::Accent))
+        } else {
+            Cell::from(t)
+        }
+    }))
+    .style(theme.style(Role::Title));
+    let multi_source = app.sources.len() > 1;
+    let body = rows.iter().map(|r| {
+        Row::new(cols.iter().map(|c| {
+            let mut text = cell_text(*c, r, trend_w);
+            if *c == Col::Queue {
+                if multi_source {
+                    text = format!("{} · {}", text, r.source);
+                }
+                text = fmt::fit(&text, queue_w as usize);
+            }
+            Cell::from(text).style(cell_style(*c, r, theme))
+        }))
+    });
+    let keys: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| (r.source.clone(), r.id.clone()))
+        .collect();
+    let selected = resolve_selection(app.board.selected, &app.board.selected_key, &keys);
+    let table = Table::new(body, widths)
+        .header(header)
+        .column_spacing(1)
+        .row_highlight_style(theme.style(Role::Selected));
+    let mut state = TableState::default().with_selected(Some(selected));
+    frame.render_stateful_widget(table, area, &mut state);
+}
+
+/// The SLA status in plain words, for the queue page.
+pub fn sla_explanation(r: &QueueRow, theme: &Theme) -> Vec<Line<'static>> {
+    let dim = theme.style(Role::Muted);
+    let Some(status) = r.sla.status else {
+        return vec![Line::from(vec![
+            Span::styled("SLA ", dim),
+            Span::raw("— not enough data yet"),
+        ])];
+    };
+    let mut spans = vec![
+        Span::styled("SLA ", dim),
+        Span::styled(
+            format!("{} {}", sla_glyph(status), status.as_str()),
+            theme.sla_style(status),
+        ),
+    ];
+    if let Some(p) = r.sla.projected_sl {
+        spans.push(Span::raw(format!("  projected {}", fmt::pct(Some(p), 1))));
+    }
+    if let Some(b) = r.sla.breach_probability {
+        spans.push(Span::raw(format!("  breach risk {}", fmt::pct(Some(b), 0))));
+    }
+    if let Some(w) = &r.sla.why {
+        spans.push(Span::styled(format!("  — {w}"), dim));
+    }
+    let mut out = vec![Line::from(spans)];
+    out.extend(
+        r.sla
+            .detail
+            .iter()
+            .map(|d| Line::from(Span::raw(format!("    {d}")))),
+    );
+    out
+}

@@ -1,0 +1,272 @@
+//! The agent page: a 24 h timeline band, totals per state, and the list of segments.
+
+use chrono::{DateTime, Duration, Timelike, Utc};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
+
+use super::fmt;
+use super::theme::{Role, Theme, state_fill, state_glyph};
+use crate::app::{AgentPage, App, HistoryEntry};
+use crate::domain::spans::{dominant, totals};
+use crate::domain::{AgentState, StateSpan};
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, page: &AgentPage) {
+    let dim = theme.style(Role::Muted);
+    let agent = app.find_agent(&page.source, &page.agent_id);
+    let name = agent
+        .map(|a| a.name.clone())
+        .unwrap_or_else(|| page.agent_id.clone());
+    let mut head = vec![Span::styled(format!("{name} "), theme.style(Role::Title))];
+    if let Some(a) = agent {
+        head.push(Span::styled(
+            format!("{} {}", state_glyph(a.state), a.state.label()),
+            theme.state_style(a.state),
+        ));
+        if let Some(r) = &a.reason {
+            head.push(Span::styled(format!(" · {r}"), dim));
+        }
+        let tis = crate::app::view::time_in_state(a, app.now);
+        head.push(Span::raw(format!(" · {}", fmt::clock(tis))));
+    }
+    let entry = app
+        .history
+        .get(&(page.source.clone(), page.agent_id.clone()));
+    let spans = app.agent_timeline(&page.source, &page.agent_id);
+    let (status_text, status_role) = match entry {
+        None | Some(HistoryEntry::Loading { .. }) => ("loading history…".to_string(), Role::Accent),
+        Some(HistoryEntry::Failed {
+            error,
+            retry_at,
+            previous,
+        }) if !error.is_empty() => {
+            let secs = (*retry_at - app.now).num_seconds().max(0);
+            let what = if previous.is_some() {
+                "refresh failed"
+            } else {
+                "history unavailable"
+            };
+            (
+                format!("{what}: {error} — retrying in {secs}s"),
+                Role::Breach,
+            )
+        }
+        Some(HistoryEntry::Failed { .. }) => ("refreshing…".to_string(), Role::Muted),
+        Some(HistoryEntry::Loaded(h)) => (
+            format!(
+                "fetched {}s ago",
+                (app.now - h.fetched_at).num_seconds().max(0)
+            ),
+            Role::Muted,
+        ),
+    };
+    head.push(Span::styled(
+        format!("   {status_text}"),
+        theme.style(status_role),
+    ));
+
+    let (from, to) = page.view_window(app.now);
+    let zoom = format!(
+        "{}h view {}–{}",
+        crate::app::ZOOMS_H[page.zoom],
+        super::local_hm(app, from),
+        super::local_hm(app, to)
+    );
+    let [h1, band, ticks, legend, _, rest] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(2),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+    ])
+    .areas(area);
+    frame.render_widget(Paragraph::new(Line::from(head)), h1);
+    let Some(spans) = spans else {
+        frame.render_widget(Paragraph::new(Line::styled("  …", dim)), band);
+        return;
+    };
+    let cells = band_cells(&spans, from, to, band.width as usize);
+    let band_line: Line = Line::from(
+        cells
+            .iter()
+            .map(|c| match c {
+                Some(st) => Span::styled(state_fill(*st).to_string(), theme.state_style(*st)),
+                None => Span::raw(" "),
+            })
+            .collect::<Vec<_>>(),
+    );
+    frame.render_widget(Paragraph::new(vec![band_line.clone(), band_line]), band);
+    frame.render_widget(
+        Paragraph::new(Line::styled(
+            tick_line(app, from, to, ticks.width as usize),
+            dim,
+        )),
+        ticks,
+    );
+    let mut leg: Vec<Span> = vec![Span::styled(format!("{zoom}  "), theme.style(Role::Accent))];
+    for st in AgentState::ALL {
+        leg.push(Span::styled(
+            state_fill(st).to_string(),
+            theme.state_style(st),
+        ));
+        leg.push(Span::raw(format!("{} ", st.label())));
+    }
+    frame.render_widget(Paragraph::new(Line::from(leg)), legend);
+
+    // Totals (of the visible window) beside the list of segments.
+    let visible = crate::domain::spans::normalise(&spans, from, to);
+    let tot = totals(&visible);
+    let window_s = (to - from).num_milliseconds() as f64 / 1000.0;
+    let wide = rest.width >= 90;
+    let (tot_area, list_area) = if wide {
+        let [a, b] = Layout::horizontal([Constraint::Length(34), Constraint::Min(40)]).areas(rest);
+        (a, b)
+    } else {
+        let n = tot.len() as u16 + 2;
+        let [a, b] = Layout::vertical([
+            Constraint::Length(n.min(rest.height / 2)),
+            Constraint::Min(1),
+        ])
+        .areas(rest);
+        (a, b)
+    };
+    let mut tl = vec![Line::styled("Totals in view", theme.style(Role::Title))];
+    for (st, secs) in &tot {
+        tl.push(Line::from(vec![
+            Span::styled(
+                format!("{} {:<15}", state_glyph(*st), st.label()),
+                theme.state_style(*st),
+            ),
+            Span::raw(format!(
+                "{:>9} {:>6}",
+                fmt::span_len(*secs),
+                fmt::pct(Some(secs / window_s), 1)
+            )),
+        ]));
+    }
+    tl.push(Line::styled(
+        format!(
+            "{:<17}{:>9} {:>6}",
+            "  window",
+            fmt::span_len(window_s),
+            "100%"
+        ),
+        dim,
+    ));
+    frame.render_widget(Paragraph::new(tl), tot_area);
+
+    // Segments, newest first, scrolled by ↑/↓.
+    let mut segs: Vec<&StateSpan> = visible.iter().collect();
+    segs.reverse();
+    let scroll = page.scroll.min(segs.len().saturating_sub(1));
+    let header =
+        Row::new(["Start", "End", "Duration", "State", "Reason"]).style(theme.style(Role::Title));
+    let rows = segs.iter().skip(scroll).map(|s| {
+        let open = s.end >= app.now - Duration::seconds(1) && page.pan_back.is_zero();
+        Row::new(vec![
+            Cell::from(super::local_hms(app, s.start)),
+            Cell::from(if open {
+                "now".to_string()
+            } else {
+                super::local_hms(app, s.end)
+            }),
+            Cell::from(fmt::span_len(
+                (s.end - s.start).num_milliseconds() as f64 / 1000.0,
+            )),
+            Cell::from(format!("{} {}", state_glyph(s.state), s.state.label()))
+                .style(theme.state_style(s.state)),
+            Cell::from(s.reason.clone().unwrap_or_default()),
+        ])
+    });
+    let t = Table::new(
+        rows,
+        [
+            Constraint::Length(8),
+            Constraint::Length(8),
+            Constraint::Length(8),
+            Constraint::Length(16),
+            Constraint::Min(8),
+        ],
+    )
+    .header(header)
+    .column_spacing(1);
+    frame.render_widget(t, list_area);
+}
+
+/// The dominant state of each of `width` equal slices of `[from, to)`.
+pub fn band_cells(
+    spans: &[StateSpan],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    width: usize,
+) -> Vec<Option<AgentState>> {
+    if width == 0 || to <= from {
+        return Vec::new();
+    }
+    let total = (to - from).num_milliseconds();
+    (0..width)
+        .map(|i| {
+            let a = from + Duration::milliseconds(total * i as i64 / width as i64);
+            let b = from + Duration::milliseconds(total * (i as i64 + 1) / width as i64);
+            dominant(spans, a, b)
+        })
+        .collect()
+}
+
+/// Hour labels under the band, placed where each hour falls.
+fn tick_line(app: &App, from: DateTime<Utc>, to: DateTime<Utc>, width: usize) -> String {
+    let mut line = vec![' '; width];
+    if width == 0 {
+        return String::new();
+    }
+    let span_h = (to - from).num_hours().max(1);
+    let step_h = match span_h {
+        h if h > 12 => {
+            if width >= 120 {
+                2
+            } else if width >= 60 {
+                3
+            } else {
+                6
+            }
+        }
+        h if h > 4 => {
+            if width >= 60 {
+                1
+            } else {
+                3
+            }
+        }
+        _ => 1,
+    };
+    let total = (to - from).num_milliseconds() as f64;
+    // Start at the first whole hour after `from`.
+    let mut t = from + Duration::hours(1);
+    t = t
+        .with_minute(0)
+        .and_then(|x| x.with_second(0))
+        .and_then(|x| x.with_nanosecond(0))
+        .unwrap_or(t);
+    while t < to {
+        let label = super::local_hm(app, t);
+        let hour: u32 = label[..2].parse().unwrap_or(0);
+        if hour % step_h as u32 == 0 {
+            let x = (((t - from).num_milliseconds() as f64 / total) * width as f64) as usize;
+            if x + label.len() <= width
+                && line[x..x + label.len()].iter().all(|c| *c == ' ')
+                && (x == 0 || line[x - 1] == ' ')
+            {
+                line[x] = '|';
+                for (i, ch) in label.chars().enumerate().skip(0) {
+                    if x + 1 + i < width {
+                        line[x + 1 + i] = ch;
+                    }
+                }
+            }
+        }
+        t += Duration::hours(1);
+    }
+    line.into_iter().collect()
+}
