@@ -116,7 +116,7 @@ pub fn state_fill(st: AgentState) -> char {
         AgentState::AfterCallWork => '▒',
         AgentState::NotResponding => '╳',
         AgentState::Unavailable => '░',
-        AgentState::Offline => ' ',
+        AgentState::Offline => '─',
         AgentState::Unknown => '·',
     }
 }

@@ -1,0 +1,177 @@
+//! `update()`: keys and data → state, without a terminal.
+
+mod support;
+
+use crossterm::event::KeyCode;
+use queuetop::app::view::{QueueSort, board_rows};
+use queuetop::app::{Effect, Msg, Page, SortDir, update};
+use queuetop::source::{Source, SourceEvent};
+use support::*;
+
+#[test]
+fn sort_cycles_and_reverses() {
+    let (mut app, _) = app_with_demo();
+    assert_eq!(app.board.sort, QueueSort::Risk);
+    update(&mut app, ch('s'));
+    assert_eq!(app.board.sort, QueueSort::Waiting);
+    for _ in 0..QueueSort::ALL.len() - 1 {
+        update(&mut app, ch('s'));
+    }
+    assert_eq!(app.board.sort, QueueSort::Risk, "cycles back");
+    // Sort by name, then reverse.
+    while app.board.sort != QueueSort::Name {
+        update(&mut app, ch('s'));
+    }
+    let names: Vec<String> = board_rows(&app).into_iter().map(|r| r.name).collect();
+    let mut sorted = names.clone();
+    sorted.sort_by_key(|n| n.to_lowercase());
+    assert_eq!(names, sorted);
+    update(&mut app, ch('S'));
+    assert_eq!(app.board.dir, SortDir::Reversed);
+    let rev: Vec<String> = board_rows(&app).into_iter().map(|r| r.name).collect();
+    sorted.reverse();
+    assert_eq!(rev, sorted);
+}
+
+#[test]
+fn filter_edits_keeps_and_clears() {
+    let (mut app, _) = app_with_demo();
+    update(&mut app, ch('/'));
+    assert!(app.board.editing_filter);
+    for c in "sup".chars() {
+        update(&mut app, ch(c));
+    }
+    // While editing, letters are text, not commands: 's' did not change the sort, 'q' would not quit.
+    assert_eq!(app.board.sort, QueueSort::Risk);
+    let rows = board_rows(&app);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].name, "Technical Support");
+    update(&mut app, key(KeyCode::Enter));
+    assert!(!app.board.editing_filter);
+    assert_eq!(app.board.filter, "sup");
+    update(&mut app, ch('/'));
+    update(&mut app, key(KeyCode::Esc));
+    assert_eq!(app.board.filter, "");
+    assert_eq!(board_rows(&app).len(), 8);
+    update(&mut app, ch('/'));
+    update(&mut app, ch('q'));
+    assert!(!app.quit);
+}
+
+#[test]
+fn selection_stays_in_bounds_and_follows_the_row() {
+    let (mut app, mut src) = app_with_demo();
+    for _ in 0..50 {
+        update(&mut app, ch('j'));
+    }
+    assert_eq!(app.board.selected, 7);
+    update(&mut app, key(KeyCode::Up));
+    assert_eq!(app.board.selected, 6);
+    for _ in 0..50 {
+        update(&mut app, ch('k'));
+    }
+    assert_eq!(app.board.selected, 0);
+    update(&mut app, ch('G'));
+    assert_eq!(app.board.selected, 7);
+    update(&mut app, ch('g'));
+    // Pick a row, then new data re-sorts: the selection follows the queue.
+    update(&mut app, ch('j'));
+    update(&mut app, ch('j'));
+    let chosen = app.board.selected_key.clone().expect("key remembered");
+    let snap = futures_lite_block(src.poll()).snapshot;
+    update(&mut app, Msg::Source(SourceEvent::Snapshot(Box::new(snap))));
+    update(&mut app, key(KeyCode::Enter));
+    match app.page() {
+        Page::Queue { queue_id, .. } => assert_eq!(queue_id, &chosen.1),
+        p => panic!("expected queue page, got {p:?}"),
+    }
+}
+
+#[test]
+fn pause_holds_data_until_resumed() {
+    let (mut app, mut src) = app_with_demo();
+    update(&mut app, ch('p'));
+    assert!(app.paused);
+    let before = app.sources[0].snapshot.clone();
+    let mut snap = futures_lite_block(src.poll()).snapshot;
+    snap.fetched_at += chrono::Duration::seconds(5);
+    update(&mut app, Msg::Source(SourceEvent::Snapshot(Box::new(snap.clone()))));
+    assert_eq!(app.sources[0].snapshot, before, "paused: nothing applied");
+    update(&mut app, ch('p'));
+    assert_eq!(app.sources[0].snapshot.as_ref().map(|s| s.fetched_at), Some(snap.fetched_at));
+}
+
+#[test]
+fn refresh_help_quit_and_resize() {
+    let (mut app, _) = app_with_demo();
+    assert_eq!(update(&mut app, ch('r')), vec![Effect::RefreshAll]);
+    update(&mut app, ch('?'));
+    assert!(app.help);
+    update(&mut app, ch('x'));
+    assert!(!app.help, "any key closes help");
+    update(&mut app, Msg::Resize(33, 9));
+    assert_eq!(app.size, (33, 9));
+    assert!(render(&app, 33, 9).contains("terminal too small (33×9)"));
+    assert_eq!(update(&mut app, ch('q')), vec![Effect::Quit]);
+    assert!(app.quit);
+    let (mut app, _) = app_with_demo();
+    update(&mut app, Msg::Key(crossterm::event::KeyEvent::new(KeyCode::Char('c'), crossterm::event::KeyModifiers::CONTROL)));
+    assert!(app.quit);
+    let (mut app, _) = app_with_demo();
+    assert_eq!(update(&mut app, Msg::Signal), vec![Effect::Quit]);
+}
+
+#[test]
+fn drill_in_and_out_and_history_feed() {
+    let (mut app, _) = app_with_demo();
+    update(&mut app, key(KeyCode::Enter));
+    assert!(matches!(app.page(), Page::Queue { .. }));
+    let effects = update(&mut app, key(KeyCode::Enter));
+    let Page::Agent(p) = app.page().clone() else { panic!("agent page") };
+    assert!(matches!(&effects[..], [Effect::FetchHistory { agent_id, .. }] if *agent_id == p.agent_id));
+    // While the fetch is under way, ticks do not ask again.
+    assert!(later(&mut app, 1).is_empty());
+    update(&mut app, key(KeyCode::Esc));
+    update(&mut app, key(KeyCode::Backspace));
+    assert_eq!(app.pages, vec![Page::Board]);
+    // Popped: no page wants history, so ticks ask for nothing.
+    assert!(later(&mut app, 600).is_empty());
+    update(&mut app, ch('a'));
+    assert!(matches!(app.page(), Page::Agents { .. }));
+}
+
+#[test]
+fn failed_history_is_shown_and_retried() {
+    let (mut app, _) = app_with_demo();
+    update(&mut app, key(KeyCode::Enter));
+    update(&mut app, key(KeyCode::Enter));
+    let Page::Agent(p) = app.page().clone() else { panic!() };
+    update(&mut app, Msg::Source(SourceEvent::History { source: p.source.clone(), agent_id: p.agent_id.clone(), result: Err("HTTP 503".into()) }));
+    let screen = render(&app, 100, 30);
+    assert!(screen.contains("history unavailable: HTTP 503"), "{screen}");
+    let e = later(&mut app, 11);
+    assert!(matches!(&e[..], [Effect::FetchHistory { .. }]), "retried: {e:?}");
+}
+
+#[test]
+fn timeline_zoom_and_pan_stay_inside_the_day() {
+    let (mut app, _) = app_with_demo();
+    update(&mut app, key(KeyCode::Enter));
+    update(&mut app, key(KeyCode::Enter));
+    for _ in 0..10 {
+        update(&mut app, ch('+'));
+    }
+    let Page::Agent(p) = app.page().clone() else { panic!() };
+    assert_eq!(p.window_len(), chrono::Duration::hours(1));
+    for _ in 0..500 {
+        update(&mut app, key(KeyCode::Left));
+    }
+    let Page::Agent(p) = app.page().clone() else { panic!() };
+    assert_eq!(p.pan_back, chrono::Duration::hours(23));
+    update(&mut app, ch('-'));
+    let Page::Agent(p) = app.page().clone() else { panic!() };
+    assert!(p.pan_back <= chrono::Duration::hours(20), "clamped on zoom out: {:?}", p.pan_back);
+    update(&mut app, ch('0'));
+    let Page::Agent(p) = app.page().clone() else { panic!() };
+    assert_eq!((p.zoom, p.pan_back), (0, chrono::Duration::zero()));
+}

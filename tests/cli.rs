@@ -1,0 +1,186 @@
+//! The real binary: JSON contracts, exit codes, messages.
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn queuetop(args: &[&str]) -> Output {
+    let home = tempfile::tempdir().expect("tmp");
+    Command::new(env!("CARGO_BIN_EXE_queuetop"))
+        .args(args)
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("XDG_STATE_HOME", home.path().join("state"))
+        .env_remove("QUEUETOP_CONFIG")
+        .output()
+        .expect("run queuetop")
+}
+
+fn json(out: &Output) -> Value {
+    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("valid JSON")
+}
+
+const STATES: [&str; 7] = ["available", "busy", "after_call_work", "not_responding", "unavailable", "offline", "unknown"];
+
+fn is_rfc3339(v: &Value) -> bool {
+    v.as_str().is_some_and(|s| chrono::DateTime::parse_from_rfc3339(s).is_ok() && s.ends_with('Z'))
+}
+
+fn rate(v: &Value) -> bool {
+    v.is_null() || v.as_f64().is_some_and(|x| (0.0..=1.0).contains(&x))
+}
+
+#[test]
+fn snapshot_json_matches_the_contract() {
+    let doc = json(&queuetop(&["snapshot", "--demo", "--format", "json"]));
+    assert!(is_rfc3339(&doc["generated_at"]));
+    let src = &doc["sources"][0];
+    assert_eq!(src["name"], "demo");
+    assert_eq!(src["kind"], "demo");
+    assert_eq!(src["status"], "live");
+    assert!(is_rfc3339(&src["fetched_at"]));
+    assert!(src["error"].is_null());
+    let queues = doc["queues"].as_array().expect("queues");
+    assert!((6..=10).contains(&queues.len()));
+    for q in queues {
+        for k in ["source", "id", "name", "media"] {
+            assert!(q[k].is_string(), "{k} in {q}");
+        }
+        assert!(["voice", "chat", "email", "message", "callback", "mixed", "other"].contains(&q["media"].as_str().unwrap_or("")));
+        let waiting = q["waiting"].as_u64().expect("demo knows waiting");
+        let ages = q["waiting_ages_s"].as_array().expect("demo knows ages");
+        assert_eq!(ages.len() as u64, waiting);
+        let ages: Vec<f64> = ages.iter().map(|a| a.as_f64().expect("number")).collect();
+        assert!(ages.windows(2).all(|w| w[0] >= w[1]), "oldest first");
+        assert!(q["longest_wait_s"].as_f64().is_some());
+        let a = &q["agents"];
+        let parts: u64 = ["available", "busy", "after_call_work", "not_responding"].iter().map(|k| a[*k].as_u64().expect(k)).sum();
+        assert_eq!(a["staffed"].as_u64(), Some(parts), "staffed = available + busy + acw + not responding");
+        for k in ["unavailable", "offline"] {
+            assert!(a[k].is_u64());
+        }
+        let t = &q["today"];
+        for k in ["offered", "answered", "abandoned", "answered_within_threshold"] {
+            assert!(t[k].is_u64(), "today.{k}");
+        }
+        for k in ["service_level", "abandon_rate"] {
+            assert!(rate(&t[k]), "today.{k} = {}", t[k]);
+        }
+        for k in ["asa_s", "aht_s"] {
+            assert!(t[k].is_null() || t[k].as_f64().is_some_and(|x| x >= 0.0));
+        }
+        let s = &q["sla"];
+        assert!(rate(&s["target"]) && s["threshold_s"].as_f64().is_some());
+        assert!(["offered", "ignore_abandons_within_t", "abandons_positive", "answered"].contains(&s["variant"].as_str().unwrap_or("")));
+        assert!(["GREEN", "AMBER", "RED", "MET", "BREACHED", "NO_CALLS"].contains(&s["status"].as_str().unwrap_or("")), "{s}");
+        for k in ["current_sl", "projected_sl", "breach_probability"] {
+            assert!(rate(&s[k]), "sla.{k}");
+        }
+        for k in ["required_agents", "staffing_gap"] {
+            assert!(s.get(k).is_some(), "sla.{k} present (maybe null)");
+        }
+    }
+    let agents = doc["agents"].as_array().expect("agents");
+    assert!((40..=80).contains(&agents.len()));
+    for a in agents {
+        assert!(STATES.contains(&a["state"].as_str().unwrap_or("")));
+        assert!(a["id"].is_string() && a["name"].is_string() && a["queues"].is_array());
+        assert!(is_rfc3339(&a["since"]));
+    }
+}
+
+#[test]
+fn snapshot_table_is_readable() {
+    let out = queuetop(&["snapshot", "--demo"]);
+    assert!(out.status.success());
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(s.contains("QUEUE") && s.contains("Sales") && s.contains("source demo (demo): live"), "{s}");
+}
+
+fn check_history(doc: &Value, hours: i64) {
+    let from = chrono::DateTime::parse_from_rfc3339(doc["from"].as_str().expect("from")).expect("rfc3339");
+    let to = chrono::DateTime::parse_from_rfc3339(doc["to"].as_str().expect("to")).expect("rfc3339");
+    assert_eq!((to - from).num_hours(), hours);
+    let spans = doc["spans"].as_array().expect("spans");
+    assert!(!spans.is_empty());
+    assert_eq!(spans[0]["start"], doc["from"]);
+    assert_eq!(spans.last().expect("last")["end"], doc["to"]);
+    for w in spans.windows(2) {
+        assert_eq!(w[0]["end"], w[1]["start"], "contiguous");
+    }
+    for s in spans {
+        assert!(STATES.contains(&s["state"].as_str().unwrap_or("")));
+        assert!(is_rfc3339(&s["start"]) && is_rfc3339(&s["end"]));
+    }
+    let total: f64 = doc["totals_s"].as_object().expect("totals").values().map(|v| v.as_f64().expect("number")).sum();
+    assert!((total - (to - from).num_seconds() as f64).abs() < 1.0, "totals sum to the window: {total}");
+}
+
+#[test]
+fn history_json_for_several_agents() {
+    for (agent, hours) in [("a-001", "24"), ("Grace Hopper", "24"), ("a-045", "6"), ("noor", "48")] {
+        let doc = json(&queuetop(&["history", "--demo", "--agent", agent, "--hours", hours, "--format", "json"]));
+        assert_eq!(doc["source"], "demo");
+        assert!(doc["agent"]["id"].is_string() && doc["agent"]["name"].is_string());
+        check_history(&doc, hours.parse().expect("n"));
+    }
+}
+
+#[test]
+fn history_agent_not_found_or_ambiguous_exits_2() {
+    let out = queuetop(&["history", "--demo", "--agent", "Grace Hoper"]);
+    assert_eq!(out.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert!(e.contains("no agent matches") && e.contains("Grace Hopper"), "close matches listed: {e}");
+    let out = queuetop(&["history", "--demo", "--agent", "an"]);
+    assert_eq!(out.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert!(e.contains("matches") && e.contains("agents:"), "{e}");
+    let out = queuetop(&["history", "--demo", "--agent", "a-001", "--source", "nope"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn config_errors_exit_2_with_file_and_line() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let p = dir.path().join("bad.toml");
+    std::fs::write(&p, "refresh = \"5s\"\nbogus = 1\n").expect("write");
+    let out = queuetop(&["check-config", "--config", p.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert!(e.contains("bad.toml") && e.contains("line 2") && e.contains("hint"), "{e}");
+    let out = queuetop(&["snapshot", "--config", "/nonexistent/q.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = queuetop(&["--refresh", "soon", "snapshot"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn check_config_shows_what_is_used_without_secrets() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let p = dir.path().join("q.toml");
+    let secret = dir.path().join("secret");
+    std::fs::write(&secret, "top-secret-value\n").expect("write");
+    std::fs::write(
+        &p,
+        format!("[[sources]]\nname = \"gc\"\nkind = \"genesys\"\nregion = \"mypurecloud.ie\"\nclient_id = \"abc\"\nclient_secret_file = \"{}\"\n", secret.display()),
+    )
+    .expect("write");
+    let out = queuetop(&["check-config", "--config", p.to_str().expect("utf8")]);
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(s.contains("https://api.mypurecloud.ie") && s.contains("hidden"), "{s}");
+    assert!(!s.contains("top-secret-value"));
+    let out = queuetop(&["check-config"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("demo"));
+}
+
+#[test]
+fn version_shows_paths_and_flags_work_after_subcommand() {
+    let out = queuetop(&["--version"]);
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(s.contains("queuetop ") && s.contains("config:") && s.contains("log:"), "{s}");
+    let out = queuetop(&["snapshot", "--format", "json", "--demo", "--seed", "3"]);
+    assert!(out.status.success());
+}

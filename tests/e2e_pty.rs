@@ -1,0 +1,144 @@
+//! End-to-end: the real binary in a real pseudo-terminal (tmux), driven like a user would.
+//! Needs `tmux` (CI installs it).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+    dir: tempfile::TempDir,
+}
+
+impl Tmux {
+    fn start(cmd: &str, w: u16, h: u16) -> Tmux {
+        let dir = tempfile::tempdir().expect("tmp");
+        let socket = format!("qt-e2e-{}-{}", std::process::id(), rand_suffix());
+        let status = Command::new("tmux")
+            .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", &w.to_string(), "-y", &h.to_string(), cmd])
+            .env("HOME", dir.path())
+            .env("XDG_CONFIG_HOME", dir.path().join("c"))
+            .env_remove("QUEUETOP_CONFIG")
+            .env("TERM", "xterm-256color")
+            .status()
+            .expect("tmux must be installed (apt-get install -y tmux)");
+        assert!(status.success());
+        Tmux { socket, dir }
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("tmux");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn screen(&self) -> String {
+        self.tmux(&["capture-pane", "-p", "-t", "t"])
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            self.tmux(&["send-keys", "-t", "t", k]);
+            std::thread::sleep(Duration::from_millis(150));
+        }
+    }
+
+    fn wait_for(&self, what: &str, timeout: Duration) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if s.contains(what) {
+                return s;
+            }
+            assert!(start.elapsed() < timeout, "timed out waiting for {what:?}; screen:\n{s}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux").args(["-L", &self.socket, "kill-server"]).status();
+    }
+}
+
+fn rand_suffix() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
+}
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_queuetop")
+}
+
+fn wait_file(p: &Path, timeout: Duration) -> String {
+    let start = Instant::now();
+    loop {
+        if let Ok(s) = std::fs::read_to_string(p)
+            && !s.is_empty()
+        {
+            return s;
+        }
+        assert!(start.elapsed() < timeout, "{} never appeared", p.display());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn board_help_drill_down_and_quit() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let exit = dir.path().join("exit");
+    let log = dir.path().join("q.log");
+    let cmd = format!("{} --demo --log-file {}; echo $? > {}; sleep 30", bin(), log.display(), exit.display());
+    let t = Tmux::start(&cmd, 120, 40);
+    let s = t.wait_for("Technical Support", Duration::from_secs(15));
+    assert!(s.contains("DEMO DATA") && s.contains("Queue"), "{s}");
+    t.keys(&["?"]);
+    t.wait_for("Keys on this page", Duration::from_secs(5));
+    t.keys(&["x"]);
+    t.keys(&["Enter"]);
+    t.wait_for("Also serves", Duration::from_secs(5));
+    t.keys(&["Enter"]);
+    t.wait_for("Totals in view", Duration::from_secs(5));
+    t.keys(&["+", "Left", "0"]);
+    t.keys(&["Escape", "Escape"]);
+    t.wait_for("Waiting 30m", Duration::from_secs(5));
+    t.keys(&["q"]);
+    assert_eq!(wait_file(&exit, Duration::from_secs(10)).trim(), "0", "q exits 0");
+    // Back on the normal screen, with the cursor shown.
+    assert_eq!(t.tmux(&["display", "-p", "-t", "t", "#{alternate_on}"]).trim(), "0");
+    assert_eq!(t.tmux(&["display", "-p", "-t", "t", "#{cursor_flag}"]).trim(), "1");
+    let _ = t.path("unused");
+}
+
+#[test]
+fn hangup_ends_the_board() {
+    let cmd = format!("exec {} --demo --log-file /dev/null", bin());
+    let t = Tmux::start(&cmd, 100, 30);
+    t.wait_for("Queue", Duration::from_secs(15));
+    let pid: u32 = t.tmux(&["display", "-p", "-t", "t", "#{pane_pid}"]).trim().parse().expect("pid");
+    // Closing the session hangs up the terminal, like a dropped SSH connection.
+    t.tmux(&["kill-session", "-t", "t"]);
+    let start = Instant::now();
+    while Path::new(&format!("/proc/{pid}")).exists() {
+        // A zombie has exited already; it only waits for its parent.
+        if std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| s.contains(") Z ")) {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "queuetop still running after SIGHUP");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn resize_to_tiny_and_back() {
+    let cmd = format!("exec {} --demo --log-file /dev/null", bin());
+    let t = Tmux::start(&cmd, 100, 30);
+    t.wait_for("Queue", Duration::from_secs(15));
+    t.tmux(&["resize-window", "-t", "t", "-x", "30", "-y", "8"]);
+    t.wait_for("terminal too small (30×8)", Duration::from_secs(5));
+    t.tmux(&["resize-window", "-t", "t", "-x", "100", "-y", "30"]);
+    t.wait_for("Queue", Duration::from_secs(5));
+}
