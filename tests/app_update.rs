@@ -95,10 +95,16 @@ fn pause_holds_data_until_resumed() {
     let before = app.sources[0].snapshot.clone();
     let mut snap = futures_lite_block(src.poll()).snapshot;
     snap.fetched_at += chrono::Duration::seconds(5);
-    update(&mut app, Msg::Source(SourceEvent::Snapshot(Box::new(snap.clone()))));
+    update(
+        &mut app,
+        Msg::Source(SourceEvent::Snapshot(Box::new(snap.clone()))),
+    );
     assert_eq!(app.sources[0].snapshot, before, "paused: nothing applied");
     update(&mut app, ch('p'));
-    assert_eq!(app.sources[0].snapshot.as_ref().map(|s| s.fetched_at), Some(snap.fetched_at));
+    assert_eq!(
+        app.sources[0].snapshot.as_ref().map(|s| s.fetched_at),
+        Some(snap.fetched_at)
+    );
 }
 
 #[test]
@@ -115,7 +121,13 @@ fn refresh_help_quit_and_resize() {
     assert_eq!(update(&mut app, ch('q')), vec![Effect::Quit]);
     assert!(app.quit);
     let (mut app, _) = app_with_demo();
-    update(&mut app, Msg::Key(crossterm::event::KeyEvent::new(KeyCode::Char('c'), crossterm::event::KeyModifiers::CONTROL)));
+    update(
+        &mut app,
+        Msg::Key(crossterm::event::KeyEvent::new(
+            KeyCode::Char('c'),
+            crossterm::event::KeyModifiers::CONTROL,
+        )),
+    );
     assert!(app.quit);
     let (mut app, _) = app_with_demo();
     assert_eq!(update(&mut app, Msg::Signal), vec![Effect::Quit]);
@@ -127,8 +139,12 @@ fn drill_in_and_out_and_history_feed() {
     update(&mut app, key(KeyCode::Enter));
     assert!(matches!(app.page(), Page::Queue { .. }));
     let effects = update(&mut app, key(KeyCode::Enter));
-    let Page::Agent(p) = app.page().clone() else { panic!("agent page") };
-    assert!(matches!(&effects[..], [Effect::FetchHistory { agent_id, .. }] if *agent_id == p.agent_id));
+    let Page::Agent(p) = app.page().clone() else {
+        panic!("agent page")
+    };
+    assert!(
+        matches!(&effects[..], [Effect::FetchHistory { agent_id, .. }] if *agent_id == p.agent_id)
+    );
     // While the fetch is under way, ticks do not ask again.
     assert!(later(&mut app, 1).is_empty());
     update(&mut app, key(KeyCode::Esc));
@@ -145,12 +161,24 @@ fn failed_history_is_shown_and_retried() {
     let (mut app, _) = app_with_demo();
     update(&mut app, key(KeyCode::Enter));
     update(&mut app, key(KeyCode::Enter));
-    let Page::Agent(p) = app.page().clone() else { panic!() };
-    update(&mut app, Msg::Source(SourceEvent::History { source: p.source.clone(), agent_id: p.agent_id.clone(), result: Err("HTTP 503".into()) }));
+    let Page::Agent(p) = app.page().clone() else {
+        panic!()
+    };
+    update(
+        &mut app,
+        Msg::Source(SourceEvent::History {
+            source: p.source.clone(),
+            agent_id: p.agent_id.clone(),
+            result: Err("HTTP 503".into()),
+        }),
+    );
     let screen = render(&app, 100, 30);
     assert!(screen.contains("history unavailable: HTTP 503"), "{screen}");
     let e = later(&mut app, 11);
-    assert!(matches!(&e[..], [Effect::FetchHistory { .. }]), "retried: {e:?}");
+    assert!(
+        matches!(&e[..], [Effect::FetchHistory { .. }]),
+        "retried: {e:?}"
+    );
 }
 
 #[test]
@@ -161,17 +189,29 @@ fn timeline_zoom_and_pan_stay_inside_the_day() {
     for _ in 0..10 {
         update(&mut app, ch('+'));
     }
-    let Page::Agent(p) = app.page().clone() else { panic!() };
+    let Page::Agent(p) = app.page().clone() else {
+        panic!()
+    };
     assert_eq!(p.window_len(), chrono::Duration::hours(1));
     for _ in 0..500 {
         update(&mut app, key(KeyCode::Left));
     }
-    let Page::Agent(p) = app.page().clone() else { panic!() };
+    let Page::Agent(p) = app.page().clone() else {
+        panic!()
+    };
     assert_eq!(p.pan_back, chrono::Duration::hours(23));
     update(&mut app, ch('-'));
-    let Page::Agent(p) = app.page().clone() else { panic!() };
-    assert!(p.pan_back <= chrono::Duration::hours(20), "clamped on zoom out: {:?}", p.pan_back);
+    let Page::Agent(p) = app.page().clone() else {
+        panic!()
+    };
+    assert!(
+        p.pan_back <= chrono::Duration::hours(20),
+        "clamped on zoom out: {:?}",
+        p.pan_back
+    );
     update(&mut app, ch('0'));
-    let Page::Agent(p) = app.page().clone() else { panic!() };
+    let Page::Agent(p) = app.page().clone() else {
+        panic!()
+    };
     assert_eq!((p.zoom, p.pan_back), (0, chrono::Duration::zero()));
 }

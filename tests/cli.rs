@@ -17,14 +17,27 @@ fn queuetop(args: &[&str]) -> Output {
 }
 
 fn json(out: &Output) -> Value {
-    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("valid JSON")
 }
 
-const STATES: [&str; 7] = ["available", "busy", "after_call_work", "not_responding", "unavailable", "offline", "unknown"];
+const STATES: [&str; 7] = [
+    "available",
+    "busy",
+    "after_call_work",
+    "not_responding",
+    "unavailable",
+    "offline",
+    "unknown",
+];
 
 fn is_rfc3339(v: &Value) -> bool {
-    v.as_str().is_some_and(|s| chrono::DateTime::parse_from_rfc3339(s).is_ok() && s.ends_with('Z'))
+    v.as_str()
+        .is_some_and(|s| chrono::DateTime::parse_from_rfc3339(s).is_ok() && s.ends_with('Z'))
 }
 
 fn rate(v: &Value) -> bool {
@@ -47,7 +60,12 @@ fn snapshot_json_matches_the_contract() {
         for k in ["source", "id", "name", "media"] {
             assert!(q[k].is_string(), "{k} in {q}");
         }
-        assert!(["voice", "chat", "email", "message", "callback", "mixed", "other"].contains(&q["media"].as_str().unwrap_or("")));
+        assert!(
+            [
+                "voice", "chat", "email", "message", "callback", "mixed", "other"
+            ]
+            .contains(&q["media"].as_str().unwrap_or(""))
+        );
         let waiting = q["waiting"].as_u64().expect("demo knows waiting");
         let ages = q["waiting_ages_s"].as_array().expect("demo knows ages");
         assert_eq!(ages.len() as u64, waiting);
@@ -55,13 +73,25 @@ fn snapshot_json_matches_the_contract() {
         assert!(ages.windows(2).all(|w| w[0] >= w[1]), "oldest first");
         assert!(q["longest_wait_s"].as_f64().is_some());
         let a = &q["agents"];
-        let parts: u64 = ["available", "busy", "after_call_work", "not_responding"].iter().map(|k| a[*k].as_u64().expect(k)).sum();
-        assert_eq!(a["staffed"].as_u64(), Some(parts), "staffed = available + busy + acw + not responding");
+        let parts: u64 = ["available", "busy", "after_call_work", "not_responding"]
+            .iter()
+            .map(|k| a[*k].as_u64().expect(k))
+            .sum();
+        assert_eq!(
+            a["staffed"].as_u64(),
+            Some(parts),
+            "staffed = available + busy + acw + not responding"
+        );
         for k in ["unavailable", "offline"] {
             assert!(a[k].is_u64());
         }
         let t = &q["today"];
-        for k in ["offered", "answered", "abandoned", "answered_within_threshold"] {
+        for k in [
+            "offered",
+            "answered",
+            "abandoned",
+            "answered_within_threshold",
+        ] {
             assert!(t[k].is_u64(), "today.{k}");
         }
         for k in ["service_level", "abandon_rate"] {
@@ -72,8 +102,20 @@ fn snapshot_json_matches_the_contract() {
         }
         let s = &q["sla"];
         assert!(rate(&s["target"]) && s["threshold_s"].as_f64().is_some());
-        assert!(["offered", "ignore_abandons_within_t", "abandons_positive", "answered"].contains(&s["variant"].as_str().unwrap_or("")));
-        assert!(["GREEN", "AMBER", "RED", "MET", "BREACHED", "NO_CALLS"].contains(&s["status"].as_str().unwrap_or("")), "{s}");
+        assert!(
+            [
+                "offered",
+                "ignore_abandons_within_t",
+                "abandons_positive",
+                "answered"
+            ]
+            .contains(&s["variant"].as_str().unwrap_or(""))
+        );
+        assert!(
+            ["GREEN", "AMBER", "RED", "MET", "BREACHED", "NO_CALLS"]
+                .contains(&s["status"].as_str().unwrap_or("")),
+            "{s}"
+        );
         for k in ["current_sl", "projected_sl", "breach_probability"] {
             assert!(rate(&s[k]), "sla.{k}");
         }
@@ -95,12 +137,17 @@ fn snapshot_table_is_readable() {
     let out = queuetop(&["snapshot", "--demo"]);
     assert!(out.status.success());
     let s = String::from_utf8_lossy(&out.stdout);
-    assert!(s.contains("QUEUE") && s.contains("Sales") && s.contains("source demo (demo): live"), "{s}");
+    assert!(
+        s.contains("QUEUE") && s.contains("Sales") && s.contains("source demo (demo): live"),
+        "{s}"
+    );
 }
 
 fn check_history(doc: &Value, hours: i64) {
-    let from = chrono::DateTime::parse_from_rfc3339(doc["from"].as_str().expect("from")).expect("rfc3339");
-    let to = chrono::DateTime::parse_from_rfc3339(doc["to"].as_str().expect("to")).expect("rfc3339");
+    let from =
+        chrono::DateTime::parse_from_rfc3339(doc["from"].as_str().expect("from")).expect("rfc3339");
+    let to =
+        chrono::DateTime::parse_from_rfc3339(doc["to"].as_str().expect("to")).expect("rfc3339");
     assert_eq!((to - from).num_hours(), hours);
     let spans = doc["spans"].as_array().expect("spans");
     assert!(!spans.is_empty());
@@ -113,14 +160,29 @@ fn check_history(doc: &Value, hours: i64) {
         assert!(STATES.contains(&s["state"].as_str().unwrap_or("")));
         assert!(is_rfc3339(&s["start"]) && is_rfc3339(&s["end"]));
     }
-    let total: f64 = doc["totals_s"].as_object().expect("totals").values().map(|v| v.as_f64().expect("number")).sum();
-    assert!((total - (to - from).num_seconds() as f64).abs() < 1.0, "totals sum to the window: {total}");
+    let total: f64 = doc["totals_s"]
+        .as_object()
+        .expect("totals")
+        .values()
+        .map(|v| v.as_f64().expect("number"))
+        .sum();
+    assert!(
+        (total - (to - from).num_seconds() as f64).abs() < 1.0,
+        "totals sum to the window: {total}"
+    );
 }
 
 #[test]
 fn history_json_for_several_agents() {
-    for (agent, hours) in [("a-001", "24"), ("Grace Hopper", "24"), ("a-045", "6"), ("noor", "48")] {
-        let doc = json(&queuetop(&["history", "--demo", "--agent", agent, "--hours", hours, "--format", "json"]));
+    for (agent, hours) in [
+        ("a-001", "24"),
+        ("Grace Hopper", "24"),
+        ("a-045", "6"),
+        ("noor", "48"),
+    ] {
+        let doc = json(&queuetop(&[
+            "history", "--demo", "--agent", agent, "--hours", hours, "--format", "json",
+        ]));
         assert_eq!(doc["source"], "demo");
         assert!(doc["agent"]["id"].is_string() && doc["agent"]["name"].is_string());
         check_history(&doc, hours.parse().expect("n"));
@@ -132,7 +194,10 @@ fn history_agent_not_found_or_ambiguous_exits_2() {
     let out = queuetop(&["history", "--demo", "--agent", "Grace Hoper"]);
     assert_eq!(out.status.code(), Some(2));
     let e = String::from_utf8_lossy(&out.stderr);
-    assert!(e.contains("no agent matches") && e.contains("Grace Hopper"), "close matches listed: {e}");
+    assert!(
+        e.contains("no agent matches") && e.contains("Grace Hopper"),
+        "close matches listed: {e}"
+    );
     let out = queuetop(&["history", "--demo", "--agent", "an"]);
     assert_eq!(out.status.code(), Some(2));
     let e = String::from_utf8_lossy(&out.stderr);
@@ -149,7 +214,10 @@ fn config_errors_exit_2_with_file_and_line() {
     let out = queuetop(&["check-config", "--config", p.to_str().expect("utf8")]);
     assert_eq!(out.status.code(), Some(2));
     let e = String::from_utf8_lossy(&out.stderr);
-    assert!(e.contains("bad.toml") && e.contains("line 2") && e.contains("hint"), "{e}");
+    assert!(
+        e.contains("bad.toml") && e.contains("line 2") && e.contains("hint"),
+        "{e}"
+    );
     let out = queuetop(&["snapshot", "--config", "/nonexistent/q.toml"]);
     assert_eq!(out.status.code(), Some(2));
     let out = queuetop(&["--refresh", "soon", "snapshot"]);
@@ -169,8 +237,15 @@ fn check_config_shows_what_is_used_without_secrets() {
     .expect("write");
     let out = queuetop(&["check-config", "--config", p.to_str().expect("utf8")]);
     let s = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(s.contains("https://api.mypurecloud.ie") && s.contains("hidden"), "{s}");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        s.contains("https://api.mypurecloud.ie") && s.contains("hidden"),
+        "{s}"
+    );
     assert!(!s.contains("top-secret-value"));
     let out = queuetop(&["check-config"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("demo"));
@@ -180,7 +255,10 @@ fn check_config_shows_what_is_used_without_secrets() {
 fn version_shows_paths_and_flags_work_after_subcommand() {
     let out = queuetop(&["--version"]);
     let s = String::from_utf8_lossy(&out.stdout);
-    assert!(s.contains("queuetop ") && s.contains("config:") && s.contains("log:"), "{s}");
+    assert!(
+        s.contains("queuetop ") && s.contains("config:") && s.contains("log:"),
+        "{s}"
+    );
     let out = queuetop(&["snapshot", "--format", "json", "--demo", "--seed", "3"]);
     assert!(out.status.success());
 }

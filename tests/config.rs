@@ -19,7 +19,8 @@ fn parse(text: &str) -> Result<config::Config, config::ConfigError> {
 
 #[test]
 fn example_parses() {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml")).expect("example");
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml"))
+        .expect("example");
     let c = parse(&text).expect("valid example");
     assert_eq!(c.refresh, std::time::Duration::from_secs(5));
     assert_eq!(c.sla.defaults.variant, SlVariant::Offered);
@@ -29,7 +30,16 @@ fn example_parses() {
     // Uncommenting the vendor sources (with secrets in the environment) also parses.
     let full = text
         .lines()
-        .map(|l| if l.starts_with("# ") && !l.starts_with("#  ") && (l.contains(" = ") || l.starts_with("# [[")) { &l[2..] } else { l })
+        .map(|l| {
+            if l.starts_with("# ")
+                && !l.starts_with("#  ")
+                && (l.contains(" = ") || l.starts_with("# [["))
+            {
+                &l[2..]
+            } else {
+                l
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n")
         .replace("GENESYS_CLIENT_SECRET", "GC_SECRET")
@@ -44,7 +54,9 @@ fn example_parses() {
 fn genesys_region_to_urls_and_both_spellings() {
     for region in ["mypurecloud.ie", "eu_west_1", "api.mypurecloud.ie"] {
         let c = parse(&format!("[[sources]]\nname = \"g\"\nkind = \"genesys\"\nregion = \"{region}\"\nclient_id = \"x\"\nclient_secret_env = \"GC_SECRET\"\n")).expect("valid");
-        let SourceConfig::Genesys(g) = &c.sources[0] else { panic!() };
+        let SourceConfig::Genesys(g) = &c.sources[0] else {
+            panic!()
+        };
         assert_eq!(g.api_url, "https://api.mypurecloud.ie");
         assert_eq!(g.login_url, "https://login.mypurecloud.ie");
         assert_eq!(g.client_secret.expose(), "s3cr3t-gc");
@@ -59,7 +71,11 @@ fn err(text: &str) -> String {
 #[test]
 fn bad_input_names_file_line_and_fix() {
     let cases: &[(&str, &str, &str)] = &[
-        ("refresh = \"5s\"\nrefersh = \"5s\"\n", "line 2", "unknown field"),
+        (
+            "refresh = \"5s\"\nrefersh = \"5s\"\n",
+            "line 2",
+            "unknown field",
+        ),
         ("refresh = \"fast\"\n", "line 1", "not a duration"),
         ("refresh = \"100ms\"\n", "line 1", "at least 1s"),
         ("timezone = \"Mars/Olympus\"\n", "line 1", "IANA"),
@@ -67,16 +83,56 @@ fn bad_input_names_file_line_and_fix() {
         ("[sla]\nvariant = \"most\"\n", "line 2", "unknown variant"),
         ("[sla]\nwindow = \"week\"\n", "line 2", "\"15m\""),
         ("[[sla.queues]]\nmatch = \"[bad\"\n", "line 2", "glob"),
-        ("[[alerts]]\nstate = \"napping\"\nafter = \"1m\"\n", "line 2", "after_call_work"),
-        ("[[sources]]\nname = \"x\"\nkind = \"avaya\"\n", "line 3", "genesys"),
-        ("[[sources]]\nname = \"g\"\nkind = \"genesys\"\nregion = \"mypurecloud.xx\"\nclient_id = \"a\"\nclient_secret_env = \"GC_SECRET\"\n", "line 4", "mypurecloud.ie"),
-        ("[[sources]]\nname = \"g\"\nkind = \"genesys\"\nregion = \"mypurecloud.ie\"\nclient_id = \"a\"\nclient_secret = \"inline!\"\n", "line 6", "client_secret_env"),
-        ("[[sources]]\nname = \"g\"\nkind = \"genesys\"\nregion = \"mypurecloud.ie\"\nclient_id = \"a\"\nclient_secret_env = \"NOT_SET\"\n", "line 6", "export NOT_SET"),
-        ("[[sources]]\nname = \"g\"\nkind = \"genesys\"\napi_url = \"http://api.example.com\"\nlogin_url = \"https://login.example.com\"\nclient_id = \"a\"\nclient_secret_env = \"GC_SECRET\"\n", "line 4", "loopback"),
-        ("[[sources]]\nname = \"d\"\nkind = \"demo\"\nregion = \"mypurecloud.ie\"\n", "line 4", "does not apply"),
-        ("[[sources]]\nname = \"c\"\nkind = \"cxone\"\nclient_id = \"a\"\nclient_secret_env = \"CX_SECRET\"\naccess_key_secret_env = \"CX_KEY\"\n", "line 1", "access_key_id"),
-        ("[[sources]]\nname = \"c\"\nkind = \"cxone\"\napi_version = \"34\"\nclient_id = \"a\"\naccess_key_id = \"k\"\nclient_secret_env = \"CX_SECRET\"\naccess_key_secret_env = \"CX_KEY\"\n", "line 4", "v34.0"),
-        ("[[sources]]\nname = \"a\"\nkind = \"demo\"\n[[sources]]\nname = \"a\"\nkind = \"demo\"\n", "line 5", "different name"),
+        (
+            "[[alerts]]\nstate = \"napping\"\nafter = \"1m\"\n",
+            "line 2",
+            "after_call_work",
+        ),
+        (
+            "[[sources]]\nname = \"x\"\nkind = \"avaya\"\n",
+            "line 3",
+            "genesys",
+        ),
+        (
+            "[[sources]]\nname = \"g\"\nkind = \"genesys\"\nregion = \"mypurecloud.xx\"\nclient_id = \"a\"\nclient_secret_env = \"GC_SECRET\"\n",
+            "line 4",
+            "mypurecloud.ie",
+        ),
+        (
+            "[[sources]]\nname = \"g\"\nkind = \"genesys\"\nregion = \"mypurecloud.ie\"\nclient_id = \"a\"\nclient_secret = \"inline!\"\n",
+            "line 6",
+            "client_secret_env",
+        ),
+        (
+            "[[sources]]\nname = \"g\"\nkind = \"genesys\"\nregion = \"mypurecloud.ie\"\nclient_id = \"a\"\nclient_secret_env = \"NOT_SET\"\n",
+            "line 6",
+            "export NOT_SET",
+        ),
+        (
+            "[[sources]]\nname = \"g\"\nkind = \"genesys\"\napi_url = \"http://api.example.com\"\nlogin_url = \"https://login.example.com\"\nclient_id = \"a\"\nclient_secret_env = \"GC_SECRET\"\n",
+            "line 4",
+            "loopback",
+        ),
+        (
+            "[[sources]]\nname = \"d\"\nkind = \"demo\"\nregion = \"mypurecloud.ie\"\n",
+            "line 4",
+            "does not apply",
+        ),
+        (
+            "[[sources]]\nname = \"c\"\nkind = \"cxone\"\nclient_id = \"a\"\nclient_secret_env = \"CX_SECRET\"\naccess_key_secret_env = \"CX_KEY\"\n",
+            "line 1",
+            "access_key_id",
+        ),
+        (
+            "[[sources]]\nname = \"c\"\nkind = \"cxone\"\napi_version = \"34\"\nclient_id = \"a\"\naccess_key_id = \"k\"\nclient_secret_env = \"CX_SECRET\"\naccess_key_secret_env = \"CX_KEY\"\n",
+            "line 4",
+            "v34.0",
+        ),
+        (
+            "[[sources]]\nname = \"a\"\nkind = \"demo\"\n[[sources]]\nname = \"a\"\nkind = \"demo\"\n",
+            "line 5",
+            "different name",
+        ),
         ("refresh = \n", "line 1", "config.example.toml"),
     ];
     for (text, line, hint) in cases {
@@ -93,7 +149,9 @@ fn secrets_never_in_errors_or_debug() {
     let c = parse(text).expect("valid");
     let dbg = format!("{c:?}");
     assert!(!dbg.contains("s3cr3t"), "{dbg}");
-    let e = err("allow_inline_secrets = false\n[[sources]]\nname = \"g\"\nkind = \"genesys\"\nregion = \"mypurecloud.ie\"\nclient_id = \"a\"\nclient_secret = \"hunter2\"\n");
+    let e = err(
+        "allow_inline_secrets = false\n[[sources]]\nname = \"g\"\nkind = \"genesys\"\nregion = \"mypurecloud.ie\"\nclient_id = \"a\"\nclient_secret = \"hunter2\"\n",
+    );
     assert!(!e.contains("hunter2"), "{e}");
 }
 
@@ -106,10 +164,19 @@ fn inline_secrets_allowed_with_warning_and_windows_parse() {
 
 #[test]
 fn loopback_http_is_allowed_for_tests() {
-    for u in ["http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:9"] {
+    for u in [
+        "http://127.0.0.1:8080",
+        "http://localhost:1",
+        "http://[::1]:9",
+    ] {
         assert!(config::check_url(u).is_ok(), "{u}");
     }
-    for u in ["http://10.0.0.1", "ftp://x", "nonsense", "http://127.0.0.1.evil.com"] {
+    for u in [
+        "http://10.0.0.1",
+        "ftp://x",
+        "nonsense",
+        "http://127.0.0.1.evil.com",
+    ] {
         assert!(config::check_url(u).is_err(), "{u}");
     }
 }

@@ -15,7 +15,21 @@ impl Tmux {
         let dir = tempfile::tempdir().expect("tmp");
         let socket = format!("qt-e2e-{}-{}", std::process::id(), rand_suffix());
         let status = Command::new("tmux")
-            .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", &w.to_string(), "-y", &h.to_string(), cmd])
+            .args([
+                "-L",
+                &socket,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-s",
+                "t",
+                "-x",
+                &w.to_string(),
+                "-y",
+                &h.to_string(),
+                cmd,
+            ])
             .env("HOME", dir.path())
             .env("XDG_CONFIG_HOME", dir.path().join("c"))
             .env_remove("QUEUETOP_CONFIG")
@@ -27,7 +41,12 @@ impl Tmux {
     }
 
     fn tmux(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("tmux");
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux");
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
@@ -49,7 +68,10 @@ impl Tmux {
             if s.contains(what) {
                 return s;
             }
-            assert!(start.elapsed() < timeout, "timed out waiting for {what:?}; screen:\n{s}");
+            assert!(
+                start.elapsed() < timeout,
+                "timed out waiting for {what:?}; screen:\n{s}"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -61,12 +83,17 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = Command::new("tmux").args(["-L", &self.socket, "kill-server"]).status();
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
     }
 }
 
 fn rand_suffix() -> u128 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0)
 }
 
 fn bin() -> &'static str {
@@ -91,7 +118,12 @@ fn board_help_drill_down_and_quit() {
     let dir = tempfile::tempdir().expect("tmp");
     let exit = dir.path().join("exit");
     let log = dir.path().join("q.log");
-    let cmd = format!("{} --demo --log-file {}; echo $? > {}; sleep 30", bin(), log.display(), exit.display());
+    let cmd = format!(
+        "{} --demo --log-file {}; echo $? > {}; sleep 30",
+        bin(),
+        log.display(),
+        exit.display()
+    );
     let t = Tmux::start(&cmd, 120, 40);
     let s = t.wait_for("Technical Support", Duration::from_secs(15));
     assert!(s.contains("DEMO DATA") && s.contains("Queue"), "{s}");
@@ -106,10 +138,22 @@ fn board_help_drill_down_and_quit() {
     t.keys(&["Escape", "Escape"]);
     t.wait_for("Waiting 30m", Duration::from_secs(5));
     t.keys(&["q"]);
-    assert_eq!(wait_file(&exit, Duration::from_secs(10)).trim(), "0", "q exits 0");
+    assert_eq!(
+        wait_file(&exit, Duration::from_secs(10)).trim(),
+        "0",
+        "q exits 0"
+    );
     // Back on the normal screen, with the cursor shown.
-    assert_eq!(t.tmux(&["display", "-p", "-t", "t", "#{alternate_on}"]).trim(), "0");
-    assert_eq!(t.tmux(&["display", "-p", "-t", "t", "#{cursor_flag}"]).trim(), "1");
+    assert_eq!(
+        t.tmux(&["display", "-p", "-t", "t", "#{alternate_on}"])
+            .trim(),
+        "0"
+    );
+    assert_eq!(
+        t.tmux(&["display", "-p", "-t", "t", "#{cursor_flag}"])
+            .trim(),
+        "1"
+    );
     let _ = t.path("unused");
 }
 
@@ -118,7 +162,11 @@ fn hangup_ends_the_board() {
     let cmd = format!("exec {} --demo --log-file /dev/null", bin());
     let t = Tmux::start(&cmd, 100, 30);
     t.wait_for("Queue", Duration::from_secs(15));
-    let pid: u32 = t.tmux(&["display", "-p", "-t", "t", "#{pane_pid}"]).trim().parse().expect("pid");
+    let pid: u32 = t
+        .tmux(&["display", "-p", "-t", "t", "#{pane_pid}"])
+        .trim()
+        .parse()
+        .expect("pid");
     // Closing the session hangs up the terminal, like a dropped SSH connection.
     t.tmux(&["kill-session", "-t", "t"]);
     let start = Instant::now();
@@ -127,7 +175,10 @@ fn hangup_ends_the_board() {
         if std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| s.contains(") Z ")) {
             break;
         }
-        assert!(start.elapsed() < Duration::from_secs(10), "queuetop still running after SIGHUP");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "queuetop still running after SIGHUP"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 }

@@ -8,7 +8,12 @@ use queuetop::source::demo::scenario::Scenario;
 use queuetop::source::demo::sim::{Outcome, Sim};
 
 fn run(seed: u64, now: DateTime<Utc>) -> Sim {
-    let mut sim = Sim::new(&Scenario::builtin(), seed, now - Duration::hours(25), Some(chrono_tz::UTC));
+    let mut sim = Sim::new(
+        &Scenario::builtin(),
+        seed,
+        now - Duration::hours(25),
+        Some(chrono_tz::UTC),
+    );
     sim.advance_to(now);
     sim
 }
@@ -26,12 +31,31 @@ fn check(sim: &Sim) {
     for (qi, q) in queues.iter().enumerate() {
         // Every arrival today is answered, abandoned or still waiting.
         let mine: Vec<_> = calls.iter().filter(|c| c.queue == qi).collect();
-        let answered = mine.iter().filter(|c| matches!(c.outcome, Outcome::Answered { .. })).count() as u64;
-        let abandoned = mine.iter().filter(|c| matches!(c.outcome, Outcome::Abandoned { .. })).count() as u64;
-        let waiting_today = mine.iter().filter(|c| c.outcome == Outcome::Waiting).count() as u64;
+        let answered = mine
+            .iter()
+            .filter(|c| matches!(c.outcome, Outcome::Answered { .. }))
+            .count() as u64;
+        let abandoned = mine
+            .iter()
+            .filter(|c| matches!(c.outcome, Outcome::Abandoned { .. }))
+            .count() as u64;
+        let waiting_today = mine
+            .iter()
+            .filter(|c| c.outcome == Outcome::Waiting)
+            .count() as u64;
         let c = sim.counters(qi);
-        assert_eq!(c.offered, mine.len() as u64, "{}: offered = arrivals today", q.name);
-        assert_eq!(c.offered, answered + abandoned + waiting_today, "{}: offered = answered + abandoned + waiting", q.name);
+        assert_eq!(
+            c.offered,
+            mine.len() as u64,
+            "{}: offered = arrivals today",
+            q.name
+        );
+        assert_eq!(
+            c.offered,
+            answered + abandoned + waiting_today,
+            "{}: offered = answered + abandoned + waiting",
+            q.name
+        );
         // Today's counters equal the events.
         assert_eq!(c.answered, answered, "{}", q.name);
         assert_eq!(c.abandoned, abandoned, "{}", q.name);
@@ -49,7 +73,12 @@ fn check(sim: &Sim) {
         assert!(ages.windows(2).all(|w| w[0] >= w[1]), "oldest first");
         assert!(ages.iter().all(|a| *a >= 0.0));
         // Queue agent counts equal the agents' states.
-        let expect = AgentCounts::from_states(agents.iter().filter(|a| a.queues.contains(&q.id)).map(|a| a.state));
+        let expect = AgentCounts::from_states(
+            agents
+                .iter()
+                .filter(|a| a.queues.contains(&q.id))
+                .map(|a| a.state),
+        );
         assert_eq!(q.live.agents, expect, "{}", q.name);
         if let Some(sl) = q.today.service_level {
             assert!((0.0..=1.0).contains(&sl));
@@ -61,13 +90,26 @@ fn check(sim: &Sim) {
         let (_, spans) = sim.history(&a.id, from, now).expect("agent exists");
         let clean = queuetop::domain::spans::normalise(&spans, from, now);
         for w in spans.windows(2) {
-            assert_eq!(w[0].end, w[1].start, "{}: raw history is contiguous", a.name);
+            assert_eq!(
+                w[0].end, w[1].start,
+                "{}: raw history is contiguous",
+                a.name
+            );
         }
-        assert_eq!(spans.last().map(|s| s.state), Some(a.state), "{}: open span is the live state", a.name);
+        assert_eq!(
+            spans.last().map(|s| s.state),
+            Some(a.state),
+            "{}: open span is the live state",
+            a.name
+        );
         let total: f64 = totals(&clean).values().sum();
         assert!((total - 86_400.0).abs() < 1e-6);
         // The simulation started 25 h ago, so the whole day is known.
-        assert!(clean.iter().all(|s| s.state != AgentState::Unknown), "{}", a.name);
+        assert!(
+            clean.iter().all(|s| s.state != AgentState::Unknown),
+            "{}",
+            a.name
+        );
     }
 }
 
@@ -95,8 +137,15 @@ fn starts_warm_with_a_busy_afternoon() {
     let sim = run(7, start_time(14, 0));
     let queues = sim.queues();
     let offered: u64 = queues.iter().filter_map(|q| q.today.offered).sum();
-    assert!(offered > 1000, "a working day's traffic by 14:00, got {offered}");
-    let on = sim.agents().iter().filter(|a| a.state != AgentState::Offline).count();
+    assert!(
+        offered > 1000,
+        "a working day's traffic by 14:00, got {offered}"
+    );
+    let on = sim
+        .agents()
+        .iter()
+        .filter(|a| a.state != AgentState::Offline)
+        .count();
     assert!(on >= 25, "most of the day shift is logged in, got {on}");
     assert!(queues.iter().all(|q| q.today.service_level.is_some()));
     assert!(queues.iter().any(|q| q.today.abandoned.unwrap_or(0) > 0));

@@ -35,12 +35,27 @@ fn queue_and_agent_pages() {
     insta::assert_snapshot!("queue_page_120x40", render(&app, 120, 40));
     let effects = update(&mut app, key(crossterm::event::KeyCode::Enter));
     // The agent page asks its source for history; answer it like the event loop would.
-    let Some(queuetop::app::Effect::FetchHistory { source, agent_id, from, to }) = effects.into_iter().next() else {
+    let Some(queuetop::app::Effect::FetchHistory {
+        source,
+        agent_id,
+        from,
+        to,
+    }) = effects.into_iter().next()
+    else {
         panic!("agent page must request history");
     };
     insta::assert_snapshot!("agent_page_loading", render(&app, 100, 30));
-    let h = futures_lite_block(queuetop::source::Source::history(&mut src, &agent_id, from, to));
-    update(&mut app, Msg::Source(queuetop::source::SourceEvent::History { source, agent_id, result: h.map_err(|e| e.to_string()) }));
+    let h = futures_lite_block(queuetop::source::Source::history(
+        &mut src, &agent_id, from, to,
+    ));
+    update(
+        &mut app,
+        Msg::Source(queuetop::source::SourceEvent::History {
+            source,
+            agent_id,
+            result: h.map_err(|e| e.to_string()),
+        }),
+    );
     for w in [40u16, 80, 120, 200] {
         insta::assert_snapshot!(format!("agent_page_{w}"), render(&app, w, 36));
     }

@@ -21,6 +21,9 @@ use crate::source::SourceEvent;
 use keymap::{Action, Scope};
 use view::{AgentSort, QueueSort};
 
+/// Waiting-count samples of one queue, oldest first.
+pub type Trend = VecDeque<(DateTime<Utc>, u32)>;
+
 /// How long the board's waiting trend reaches back.
 pub const TREND_WINDOW: ChronoDuration = ChronoDuration::minutes(30);
 /// Cached agent history is refetched after this age.
@@ -177,7 +180,7 @@ pub struct App {
     pub size: (u16, u16),
     pub sources: Vec<SourceView>,
     /// Waiting counts per (source, queue id), oldest first, for the trend sparkline.
-    pub trends: HashMap<(String, String), VecDeque<(DateTime<Utc>, u32)>>,
+    pub trends: HashMap<(String, String), Trend>,
     /// The page stack; never empty (the board is at the bottom).
     pub pages: Vec<Page>,
     pub board: TableState<QueueSort>,

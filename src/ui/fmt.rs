@@ -14,7 +14,7 @@ pub fn thousands(v: u64) -> String {
     let s = v.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -56,7 +56,7 @@ pub fn duration_short(secs: f64) -> String {
     if s < 60 {
         format!("{s}s")
     } else if s < 3600 {
-        if s % 60 == 0 {
+        if s.is_multiple_of(60) {
             format!("{}m", s / 60)
         } else {
             format!("{}m{}s", s / 60, s % 60)

@@ -71,7 +71,10 @@ pub fn local_hms(app: &App, t: DateTime<Utc>) -> String {
 pub fn local_day_hm(app: &App, t: DateTime<Utc>) -> String {
     match app.config.timezone {
         Some(tz) => t.with_timezone(&tz).format("%a %H:%M").to_string(),
-        None => t.with_timezone(&chrono::Local).format("%a %H:%M").to_string(),
+        None => t
+            .with_timezone(&chrono::Local)
+            .format("%a %H:%M")
+            .to_string(),
     }
 }
 

@@ -252,14 +252,14 @@ fn tick_line(app: &App, from: DateTime<Utc>, to: DateTime<Utc>, width: usize) ->
     while t < to {
         let label = super::local_hm(app, t);
         let hour: u32 = label[..2].parse().unwrap_or(0);
-        if hour % step_h as u32 == 0 {
+        if hour.is_multiple_of(step_h as u32) {
             let x = (((t - from).num_milliseconds() as f64 / total) * width as f64) as usize;
             if x + label.len() <= width
                 && line[x..x + label.len()].iter().all(|c| *c == ' ')
                 && (x == 0 || line[x - 1] == ' ')
             {
                 line[x] = '|';
-                for (i, ch) in label.chars().enumerate().skip(0) {
+                for (i, ch) in label.chars().enumerate() {
                     if x + 1 + i < width {
                         line[x + 1 + i] = ch;
                     }

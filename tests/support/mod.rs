@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use queuetop::app::{App, Msg, update};
-use queuetop::config::{Config, DemoConfig, SourceConfig};
+use queuetop::config::{Config, DemoConfig};
 use queuetop::source::demo::DemoSource;
 use queuetop::source::{Source, SourceEvent, SourceOptions};
 use queuetop::ui::theme::Theme;
@@ -24,8 +24,15 @@ pub fn config() -> Config {
 }
 
 pub fn demo_source(now: DateTime<Utc>) -> DemoSource {
-    let cfg = DemoConfig { name: "demo".into(), seed: 7, scenario: None };
-    let opts = SourceOptions { refresh: std::time::Duration::from_secs(5), timezone: Some(chrono_tz::UTC) };
+    let cfg = DemoConfig {
+        name: "demo".into(),
+        seed: 7,
+        scenario: None,
+    };
+    let opts = SourceOptions {
+        refresh: std::time::Duration::from_secs(5),
+        timezone: Some(chrono_tz::UTC),
+    };
     DemoSource::with_clock(&cfg, &opts, Box::new(move || now)).expect("demo")
 }
 
@@ -41,7 +48,11 @@ pub fn app_with_demo() -> (App, DemoSource) {
 
 /// Run a future that never actually waits (the demo source).
 pub fn futures_lite_block<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt").block_on(f)
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("rt")
+        .block_on(f)
 }
 
 pub fn key(c: KeyCode) -> Msg {

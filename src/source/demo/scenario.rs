@@ -112,12 +112,14 @@ impl Scenario {
                 return Err(format!("queue {:?}: bad threshold {:?}", q.id, q.threshold));
             }
             let ok = |x: f64| x.is_finite() && x >= 0.0;
-            if !(q.target > 0.0 && q.target <= 1.0)
-                || !ok(q.peak_per_hour)
-                || !(q.talk.is_finite() && q.talk > 0.0)
-                || !ok(q.acw)
-                || !ok(q.patience)
-            {
+            let valid = q.target > 0.0
+                && q.target <= 1.0
+                && ok(q.peak_per_hour)
+                && q.talk.is_finite()
+                && q.talk > 0.0
+                && ok(q.acw)
+                && ok(q.patience);
+            if !valid {
                 return Err(format!(
                     "queue {:?}: target must be in (0, 1], rates and times finite and ≥ 0, talk > 0",
                     q.id
