@@ -215,3 +215,73 @@ fn timeline_zoom_and_pan_stay_inside_the_day() {
     };
     assert_eq!((p.zoom, p.pan_back), (0, chrono::Duration::zero()));
 }
+
+#[test]
+fn timeline_appends_live_changes_without_refetch() {
+    use queuetop::domain::AgentState;
+    let (mut app, mut src) = app_with_demo();
+    update(&mut app, key(KeyCode::Enter));
+    let effects = update(&mut app, key(KeyCode::Enter));
+    let Some(Effect::FetchHistory {
+        source,
+        agent_id,
+        from,
+        to,
+    }) = effects.into_iter().next()
+    else {
+        panic!()
+    };
+    let h = futures_lite_block(src.history(&agent_id, from, to)).map_err(|e| e.to_string());
+    update(
+        &mut app,
+        Msg::Source(SourceEvent::History {
+            source: source.clone(),
+            agent_id: agent_id.clone(),
+            result: h,
+        }),
+    );
+    // Two live changes arrive in two polls, without any refetch.
+    let mut now = app.now;
+    let mut states = Vec::new();
+    for (i, st) in [AgentState::Unavailable, AgentState::Available]
+        .into_iter()
+        .enumerate()
+    {
+        now += chrono::Duration::seconds(30);
+        let mut snap = futures_lite_block(src.poll()).snapshot;
+        snap.fetched_at = now;
+        let a = snap
+            .agents
+            .as_mut()
+            .and_then(|v| v.iter_mut().find(|a| a.id == agent_id))
+            .expect("agent");
+        a.state = st;
+        a.reason = Some(format!("change {i}"));
+        a.since = Some(now);
+        states.push(st);
+        let effects = update(&mut app, Msg::Source(SourceEvent::Snapshot(Box::new(snap))));
+        assert!(effects.is_empty(), "no refetch: {effects:?}");
+    }
+    update(&mut app, Msg::Tick(now + chrono::Duration::seconds(10)));
+    let tl = app.agent_timeline(&source, &agent_id).expect("timeline");
+    let tail: Vec<_> = tl
+        .iter()
+        .rev()
+        .take(2)
+        .map(|s| (s.state, s.reason.clone()))
+        .collect();
+    assert_eq!(
+        tail,
+        vec![
+            (AgentState::Available, Some("change 1".into())),
+            (AgentState::Unavailable, Some("change 0".into()))
+        ]
+    );
+    assert_eq!(
+        tl.last().map(|s| s.end),
+        Some(app.now),
+        "the open span grows to now"
+    );
+    let total: f64 = queuetop::domain::spans::totals(&tl).values().sum();
+    assert!((total - 86_400.0).abs() < 1e-6);
+}

@@ -190,6 +190,9 @@ pub struct App {
     pub help: bool,
     pub quit: bool,
     pub history: HashMap<(String, String), HistoryEntry>,
+    /// State changes seen in the live feed for agents whose history is cached, oldest
+    /// first, so the timeline grows without a refetch.
+    pub observed: HashMap<(String, String), Vec<crate::domain::StateSpan>>,
     /// When the last frame was requested; rendering is throttled by the terminal module.
     pub dirty: bool,
 }
@@ -219,6 +222,7 @@ impl App {
             help: false,
             quit: false,
             history: HashMap::new(),
+            observed: HashMap::new(),
             dirty: true,
         }
     }
@@ -294,9 +298,46 @@ impl App {
                 trend.pop_front();
             }
         }
+        self.observe_agents(&snap);
         if let Some(s) = self.sources.iter_mut().find(|s| s.name == snap.source) {
             s.health = snap.health.clone();
             s.snapshot = Some(snap);
+        }
+    }
+
+    /// Note state changes of agents whose history is cached (only those: cheap).
+    fn observe_agents(&mut self, snap: &SourceSnapshot) {
+        let Some(agents) = &snap.agents else { return };
+        for ((src, id), entry) in &self.history {
+            if src != &snap.source {
+                continue;
+            }
+            let fetched_to = match entry {
+                HistoryEntry::Loaded(h) => h.to,
+                HistoryEntry::Failed {
+                    previous: Some(h), ..
+                } => h.to,
+                _ => continue,
+            };
+            let Some(a) = agents.iter().find(|a| &a.id == id) else {
+                continue;
+            };
+            let Some(since) = a.since else { continue };
+            let list = self.observed.entry((src.clone(), id.clone())).or_default();
+            let changed = list
+                .last()
+                .is_none_or(|l| l.start != since || l.state != a.state || l.reason != a.reason);
+            let floor = list
+                .last()
+                .map_or(fetched_to - ChronoDuration::hours(24), |l| l.start);
+            if changed && since >= floor {
+                list.push(crate::domain::StateSpan {
+                    start: since,
+                    end: since,
+                    state: a.state,
+                    reason: a.reason.clone(),
+                });
+            }
         }
     }
 
@@ -308,7 +349,13 @@ impl App {
     ) {
         let key = (source, agent_id);
         let entry = match result {
-            Ok(h) => HistoryEntry::Loaded(h),
+            Ok(h) => {
+                // A fresh fetch covers what the feed saw before it.
+                if let Some(list) = self.observed.get_mut(&key) {
+                    list.retain(|s| s.start >= h.to);
+                }
+                HistoryEntry::Loaded(h)
+            }
             Err(error) => {
                 let previous = match self.history.get(&key) {
                     Some(HistoryEntry::Loaded(h)) => Some(h.clone()),
@@ -343,15 +390,24 @@ impl App {
             _ => return None,
         };
         let from = self.now - ChronoDuration::hours(24);
-        let live = self.find_agent(source, agent_id).and_then(|a| {
-            a.since.map(|since| crate::domain::StateSpan {
+        let key = (source.to_string(), agent_id.to_string());
+        let mut observed = self.observed.get(&key).cloned().unwrap_or_default();
+        if let Some(a) = self.find_agent(source, agent_id)
+            && let Some(since) = a.since
+            && observed
+                .last()
+                .is_none_or(|l| l.start < since || (l.start == since && l.state != a.state))
+        {
+            observed.push(crate::domain::StateSpan {
                 start: since,
-                end: self.now,
+                end: since,
                 state: a.state,
                 reason: a.reason.clone(),
-            })
-        });
-        Some(spans::with_live(&h.spans, h.to, live, from, self.now))
+            });
+        }
+        Some(spans::with_observed(
+            &h.spans, h.to, &observed, from, self.now,
+        ))
     }
 
     /// History requests the current page needs now (first visit, aged cache, retry due).

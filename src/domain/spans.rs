@@ -11,34 +11,51 @@ use chrono::{DateTime, Duration, Utc};
 use super::{AgentState, StateSpan};
 
 /// Make a clean timeline over `[from, to)` from raw spans. Where raw spans overlap, the one
-/// that starts later wins (it is the newer record of what the agent was doing).
+/// that starts later wins (it is the newer record of what the agent was doing; on equal
+/// starts, the one listed later); when it ends, an earlier one still running shows again.
 pub fn normalise(raw: &[StateSpan], from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<StateSpan> {
+    use std::collections::BinaryHeap;
     if to <= from {
         return Vec::new();
     }
-    let mut spans: Vec<&StateSpan> = raw
+    let mut spans: Vec<(usize, &StateSpan)> = raw
         .iter()
-        .filter(|s| s.end > s.start && s.end > from && s.start < to)
+        .enumerate()
+        .filter(|(_, s)| s.end > s.start && s.end > from && s.start < to)
         .collect();
-    spans.sort_by(|a, b| a.start.cmp(&b.start).then(a.end.cmp(&b.end)));
-
-    let mut out: Vec<StateSpan> = Vec::new();
-    let mut cursor = from;
-    for (i, s) in spans.iter().enumerate() {
-        let start = s.start.max(from).max(cursor);
-        // A later-starting record cuts this one short.
-        let next_start = spans.get(i + 1).map(|n| n.start.max(from)).unwrap_or(to);
-        let end = s.end.min(to).min(next_start.max(start));
-        if start > cursor {
-            push(&mut out, cursor, start, AgentState::Unknown, None);
-        }
-        if end > start {
-            push(&mut out, start, end, s.state, s.reason.clone());
-            cursor = end;
+    spans.sort_by_key(|(i, s)| (s.start, *i));
+    // Elementary intervals between every boundary inside the window.
+    let mut bounds: Vec<DateTime<Utc>> = vec![from, to];
+    for (_, s) in &spans {
+        for b in [s.start, s.end] {
+            if b > from && b < to {
+                bounds.push(b);
+            }
         }
     }
-    if cursor < to {
-        push(&mut out, cursor, to, AgentState::Unknown, None);
+    bounds.sort();
+    bounds.dedup();
+    // Max-heap of active spans by (start, input order): the top is the newest record.
+    let mut active: BinaryHeap<(DateTime<Utc>, usize)> = BinaryHeap::new();
+    let mut next = 0;
+    let mut out: Vec<StateSpan> = Vec::new();
+    for w in bounds.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        while next < spans.len() && spans[next].1.start <= a {
+            active.push((spans[next].1.start, spans[next].0));
+            next += 1;
+        }
+        while let Some(&(_, i)) = active.peek() {
+            if raw[i].end <= a {
+                active.pop();
+            } else {
+                break;
+            }
+        }
+        match active.peek() {
+            Some(&(_, i)) => push(&mut out, a, b, raw[i].state, raw[i].reason.clone()),
+            None => push(&mut out, a, b, AgentState::Unknown, None),
+        }
     }
     out
 }
@@ -76,9 +93,30 @@ pub fn with_live(
     from: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Vec<StateSpan> {
+    with_observed(fetched, fetched_to, live.as_slice(), from, now)
+}
+
+/// Like [`with_live`], with every state the live feed reported since the fetch: `observed`
+/// holds state changes oldest first (each span's `start` is when the feed said it began; its
+/// `end` is ignored: a state lasts until the next one, the last until `now`).
+pub fn with_observed(
+    fetched: &[StateSpan],
+    fetched_to: DateTime<Utc>,
+    observed: &[StateSpan],
+    from: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Vec<StateSpan> {
     let mut raw: Vec<StateSpan> = fetched.to_vec();
-    if let Some(mut l) = live {
-        l.end = now;
+    let mut live: Vec<StateSpan> = observed.to_vec();
+    live.sort_by_key(|s| s.start);
+    for i in 0..live.len() {
+        live[i].end = live
+            .get(i + 1)
+            .map(|n| n.start)
+            .unwrap_or(now)
+            .max(live[i].start);
+    }
+    if let Some(l) = live.first().cloned() {
         // The live state is authoritative from its start; if it started before the fetch
         // ended, the fetched records after that point are superseded by it.
         if l.start < fetched_to {
@@ -94,7 +132,7 @@ pub fn with_live(
                 last.end = l.start;
             }
         }
-        raw.push(l);
+        raw.extend(live);
     } else if let Some(last) = raw.iter_mut().max_by_key(|s| s.start)
         && last.end >= fetched_to
     {

@@ -128,10 +128,11 @@ pub fn sparkline(values: &[u32], width: usize) -> String {
     buckets
         .iter()
         .map(|&b| {
+            // Zero is the baseline; anything waiting is at least one step above it.
             if b == 0 {
-                ' '
+                BARS[0]
             } else {
-                BARS[((b as usize * 7) + max as usize / 2) / max as usize].min(BARS[7])
+                BARS[(1 + (b as usize * 6 + max as usize / 2) / max as usize).min(7)]
             }
         })
         .collect()
@@ -158,7 +159,8 @@ mod tests {
         assert_eq!(duration_short(14400.0), "4h");
         assert_eq!(duration_short(90.0), "1m30s");
         assert_eq!(fit("Technical Support", 9), "Technica…");
-        assert_eq!(sparkline(&[0, 1, 2, 4], 4), " ▃▅█");
+        assert_eq!(sparkline(&[0, 1, 2, 4], 4), "▁▄▅█");
+        assert_eq!(sparkline(&[0, 0], 2), "▁▁");
         assert_eq!(sparkline(&[], 4), "");
         assert_eq!(sparkline(&[3; 61], 12).chars().count(), 12);
     }
