@@ -270,3 +270,60 @@ fn tick_line(app: &App, from: DateTime<Utc>, to: DateTime<Utc>, width: usize) ->
     }
     line.into_iter().collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn sp(a: i64, b: i64, st: AgentState) -> StateSpan {
+        let t = |s: i64| Utc.timestamp_opt(1_700_000_000 + s, 0).unwrap();
+        StateSpan {
+            start: t(a),
+            end: t(b),
+            state: st,
+            reason: None,
+        }
+    }
+
+    #[test]
+    fn a_span_shorter_than_a_cell_still_counts_exactly() {
+        // 24 h over 40 cells = 36 min per cell; a 7-second not-responding blip.
+        let day = 86_400;
+        let spans = vec![
+            sp(0, 40_000, AgentState::Available),
+            sp(40_000, 40_007, AgentState::NotResponding),
+            sp(40_007, day, AgentState::Busy),
+        ];
+        let from = spans[0].start;
+        let to = spans[2].end;
+        let cells = band_cells(&spans, from, to, 40);
+        assert_eq!(cells.len(), 40);
+        assert!(
+            !cells.contains(&Some(AgentState::NotResponding)),
+            "too short to win a cell"
+        );
+        let clean = crate::domain::spans::normalise(&spans, from, to);
+        let t = totals(&clean);
+        assert_eq!(t.get(&AgentState::NotResponding), Some(&7.0));
+        assert_eq!(t.values().sum::<f64>(), day as f64);
+    }
+
+    #[test]
+    fn band_cells_take_the_dominant_state() {
+        let spans = vec![
+            sp(0, 50, AgentState::Busy),
+            sp(50, 60, AgentState::Available),
+        ];
+        let cells = band_cells(&spans, spans[0].start, spans[1].end, 3);
+        assert_eq!(
+            cells,
+            vec![
+                Some(AgentState::Busy),
+                Some(AgentState::Busy),
+                Some(AgentState::Available)
+            ]
+        );
+        assert!(band_cells(&spans, spans[1].end, spans[0].start, 3).is_empty());
+    }
+}
