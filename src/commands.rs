@@ -395,3 +395,35 @@ pub fn check_config(global: &Global) -> Result<String, Failure> {
     }
     Ok(out)
 }
+
+/// `erlang`: the staffing calculator (pure maths in `crate::sla::calculator`).
+pub fn erlang(
+    calls_per_hour: f64,
+    aht: f64,
+    agents: i64,
+    threshold: f64,
+    target: Option<f64>,
+    format: Format,
+) -> Result<String, Failure> {
+    if agents < 1 {
+        return Err(Failure::usage(format!(
+            "--agents must be at least 1 (got {agents})"
+        )));
+    }
+    let agents = u32::try_from(agents)
+        .map_err(|_| Failure::usage(format!("--agents {agents} is too large")))?;
+    let args = crate::sla::ErlangArgs {
+        calls_per_hour,
+        aht_s: aht,
+        agents,
+        threshold_s: threshold,
+        target,
+    };
+    let report = crate::sla::erlang_report(&args).map_err(Failure::usage)?;
+    match format {
+        Format::Json => crate::sla::render_json(&report)
+            .map(|s| s + "\n")
+            .map_err(|e| Failure::runtime(e.to_string())),
+        Format::Table => Ok(crate::sla::render_table(&report)),
+    }
+}

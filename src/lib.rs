@@ -6,6 +6,7 @@ pub mod commands;
 pub mod config;
 pub mod domain;
 pub mod output;
+pub mod sla;
 pub mod source;
 pub mod terminal;
 pub mod ui;

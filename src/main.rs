@@ -70,9 +70,14 @@ async fn run(cli: Cli) -> Result<String, Failure> {
             )
             .await
         }
-        Some(Command::Erlang { .. }) => Err(Failure::usage(
-            "the erlang calculator is not available in this build",
-        )),
+        Some(Command::Erlang {
+            calls_per_hour,
+            aht,
+            agents,
+            threshold,
+            target,
+            format,
+        }) => commands::erlang(calls_per_hour, aht, agents, threshold, target, format),
         Some(Command::CheckConfig) => commands::check_config(&cli.global),
     }
 }

@@ -134,7 +134,6 @@ pub fn snapshot_json(app: &App) -> SnapshotJson {
             let row = queue_row(app, &s.name, q, status);
             let policy = app.sla_policy(q);
             let a = &q.live.agents;
-            let sla = crate::app::sla::sla_figures(app, q, &policy);
             queues.push(QueueJson {
                 source: s.name.clone(),
                 id: q.id.clone(),
@@ -171,11 +170,11 @@ pub fn snapshot_json(app: &App) -> SnapshotJson {
                     threshold_s: policy.threshold_s,
                     variant: policy.variant.as_str(),
                     status: row.sla.status.map(|s| s.as_str()),
-                    current_sl: sla.current_sl,
+                    current_sl: row.sla.current_sl,
                     projected_sl: row.sla.projected_sl,
                     breach_probability: row.sla.breach_probability,
-                    required_agents: sla.required_agents,
-                    staffing_gap: sla.staffing_gap,
+                    required_agents: row.sla.required_agents,
+                    staffing_gap: row.sla.staffing_gap,
                 },
             });
         }

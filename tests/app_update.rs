@@ -285,3 +285,22 @@ fn timeline_appends_live_changes_without_refetch() {
     let total: f64 = queuetop::domain::spans::totals(&tl).values().sum();
     assert!((total - 86_400.0).abs() < 1e-6);
 }
+
+#[test]
+fn every_demo_queue_has_an_sla_status_in_the_afternoon() {
+    let (app, _) = app_with_demo();
+    for r in board_rows(&app) {
+        assert!(r.sla.status.is_some(), "{}: {:?}", r.name, r.sla.why);
+        assert!(
+            r.sla.projected_sl.is_some_and(|p| (0.0..=1.0).contains(&p)),
+            "{}",
+            r.name
+        );
+        assert!(
+            r.sla
+                .breach_probability
+                .is_some_and(|p| (0.0..=1.0).contains(&p))
+        );
+        assert!(r.sla.required_agents.is_some(), "{}", r.name);
+    }
+}

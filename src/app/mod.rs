@@ -193,6 +193,8 @@ pub struct App {
     /// State changes seen in the live feed for agents whose history is cached, oldest
     /// first, so the timeline grows without a refetch.
     pub observed: HashMap<(String, String), Vec<crate::domain::StateSpan>>,
+    /// Arrival-rate and AHT estimates per (source, queue id), for the SLA engine.
+    pub estimates: HashMap<(String, String), sla::QueueEstimates>,
     /// When the last frame was requested; rendering is throttled by the terminal module.
     pub dirty: bool,
 }
@@ -223,6 +225,7 @@ impl App {
             quit: false,
             history: HashMap::new(),
             observed: HashMap::new(),
+            estimates: HashMap::new(),
             dirty: true,
         }
     }
@@ -299,9 +302,33 @@ impl App {
             }
         }
         self.observe_agents(&snap);
+        self.update_estimates(&snap);
         if let Some(s) = self.sources.iter_mut().find(|s| s.name == snap.source) {
             s.health = snap.health.clone();
             s.snapshot = Some(snap);
+        }
+    }
+
+    /// Feed each queue's counters to its estimators, and note interval baselines.
+    fn update_estimates(&mut self, snap: &SourceSnapshot) {
+        for q in &snap.queues {
+            let at = q.today.fetched_at.unwrap_or(snap.fetched_at);
+            let policy = sla::policy_for(&self.config, q);
+            let (start, _) = sla::window_bounds(self, &policy, at);
+            let counters = sla::counters_now(q);
+            let e = self
+                .estimates
+                .entry((snap.source.clone(), q.id.clone()))
+                .or_default();
+            e.observe(q, at);
+            if policy.window != crate::config::SlWindow::Day
+                && let Some(c) = counters
+                && e.baseline.is_none_or(|(s, _, _)| s != start)
+            {
+                // Seen from its start only if we were already watching the interval before.
+                let from_start = e.baseline.is_some();
+                e.baseline = Some((start, c, from_start));
+            }
         }
     }
 

@@ -1,7 +1,11 @@
 //! The SLA cell: which policy applies to a queue, and its status.
 
-use crate::config::{SlWindow, SlaPolicy};
+use chrono::{DateTime, Duration, Timelike, Utc};
+
+use crate::config::{SlVariant, SlWindow, SlaPolicy};
 use crate::domain::Queue;
+use crate::sla::{self, RiskInputs, RiskOutput, RiskPolicy, SlCounters, Status};
+use crate::ui::fmt;
 
 use super::App;
 
@@ -15,6 +19,10 @@ pub struct SlaCell {
     pub why: Option<String>,
     /// Further plain-words lines for the queue page (staffing gap, recovery…).
     pub detail: Vec<String>,
+    /// Our service level with the configured variant (may differ from the vendor's).
+    pub current_sl: Option<f64>,
+    pub required_agents: Option<u32>,
+    pub staffing_gap: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -96,61 +104,310 @@ fn pattern_matches(pattern: &str, q: &Queue) -> bool {
         .unwrap_or(false)
 }
 
-/// The queue's SLA status by a simple, transparent rule over the day's service level and
-/// the longest wait. (The predictive engine replaces this where its inputs are known.)
-pub fn evaluate(app: &App, _source: &str, q: &Queue, policy: &SlaPolicy) -> SlaCell {
-    let longest = q.live.longest_wait_at(app.now);
-    let sl = q.today.service_level;
-    if policy.window != SlWindow::Day && sl.is_none() && longest.is_none() {
-        return SlaCell::default();
+/// Live estimates for one queue, fed by every snapshot (see `crate::sla::estimate`).
+#[derive(Debug, Clone, Default)]
+pub struct QueueEstimates {
+    pub arrivals: sla::ArrivalRateEstimator,
+    pub aht: sla::AhtEstimator,
+    /// Counters at the start of the current SL interval (interval windows only):
+    /// (interval start, counters then, whether we saw the interval from its start).
+    pub baseline: Option<(DateTime<Utc>, SlCounters, bool)>,
+}
+
+impl QueueEstimates {
+    /// Feed one observation of the queue's cumulative counters.
+    pub fn observe(&mut self, q: &Queue, at: DateTime<Utc>) {
+        let t = at.timestamp_millis() as f64 / 1000.0;
+        if let Some(offered) = q.today.offered {
+            self.arrivals.observe(t, offered);
+        }
+        if let (Some(n), Some(total)) = (q.today.handled, q.today.handle_time_total_s) {
+            self.aht.observe(t, n, total);
+        }
     }
-    let over = longest.is_some_and(|w| w >= policy.threshold_s);
-    let status = match (sl, over) {
-        (None, false) if q.today.offered == Some(0) => Some(SlaStatus::Green),
-        (None, false) => None,
-        (None, true) => Some(SlaStatus::Amber),
-        (Some(sl), over) if sl < policy.target => {
-            if over {
-                Some(SlaStatus::Red)
+}
+
+/// The queue's SL counters for today, when the source gives them all.
+pub fn counters_now(q: &Queue) -> Option<SlCounters> {
+    counters_of(q)
+}
+
+fn counters_of(q: &Queue) -> Option<SlCounters> {
+    let t = &q.today;
+    Some(SlCounters {
+        answered_total: t.answered?,
+        answered_within_t: t.answered_within_threshold?,
+        abandoned_total: t.abandoned?,
+        // Not every platform counts short abandons; then none are treated as short.
+        abandoned_within_t: t.abandoned_within_threshold.unwrap_or(0),
+    })
+}
+
+fn minus(a: SlCounters, b: SlCounters) -> SlCounters {
+    SlCounters {
+        answered_total: a.answered_total.saturating_sub(b.answered_total),
+        answered_within_t: a.answered_within_t.saturating_sub(b.answered_within_t),
+        abandoned_total: a.abandoned_total.saturating_sub(b.abandoned_total),
+        abandoned_within_t: a.abandoned_within_t.saturating_sub(b.abandoned_within_t),
+    }
+}
+
+fn variant(v: SlVariant) -> sla::SlVariant {
+    match v {
+        SlVariant::Offered => sla::SlVariant::Offered,
+        SlVariant::IgnoreAbandonsWithinT => sla::SlVariant::IgnoreAbandonsWithinT,
+        SlVariant::AbandonsPositive => sla::SlVariant::AbandonsPositive,
+        SlVariant::Answered => sla::SlVariant::Answered,
+    }
+}
+
+/// Start and end of the SL window containing `now`.
+pub fn window_bounds(
+    app: &App,
+    policy: &SlaPolicy,
+    now: DateTime<Utc>,
+) -> (DateTime<Utc>, DateTime<Utc>) {
+    let tz = app.config.timezone;
+    let day = crate::domain::time::start_of_day(now, tz);
+    match policy.window {
+        SlWindow::Day => (day, crate::domain::time::next_midnight(now, tz)),
+        SlWindow::Minutes(m) => {
+            // Intervals are aligned to the local clock (xx:00, xx:15, …).
+            let m = i64::from(m.max(1));
+            let (_, minute) = crate::domain::time::local_minute_of_day(now, tz);
+            let into = i64::from(minute) % m;
+            let whole_minute = now
+                .with_second(0)
+                .and_then(|t| t.with_nanosecond(0))
+                .unwrap_or(now);
+            let start = (whole_minute - Duration::minutes(into)).max(day);
+            (start, start + Duration::minutes(m))
+        }
+    }
+}
+
+/// The arrival rate for the rest of the window: the recent EWMA once it has seen enough,
+/// else today's average so far (documented in `crate::sla::estimate`).
+fn arrival_rate(app: &App, q: &Queue, est: Option<&QueueEstimates>) -> Option<f64> {
+    let recent = est.and_then(|e| {
+        e.arrivals
+            .rate_per_hour()
+            .filter(|_| e.arrivals.coverage() >= 0.3)
+    });
+    if recent.is_some() {
+        return recent;
+    }
+    let since = (app.now - crate::domain::time::start_of_day(app.now, app.config.timezone))
+        .num_seconds() as f64;
+    match q.today.offered {
+        Some(n) if since >= 600.0 => Some(n as f64 * 3600.0 / since),
+        _ => est.and_then(|e| e.arrivals.rate_per_hour()),
+    }
+}
+
+fn aht(q: &Queue, est: Option<&QueueEstimates>) -> Option<f64> {
+    est.and_then(|e| e.aht.aht_s())
+        .or(q.today.aht_s)
+        .filter(|a| a.is_finite() && *a > 0.0)
+}
+
+/// The queue's SLA status from the real-time risk engine (REFERENCE §6): what the board's
+/// SLA cell, the queue page and the snapshot show.
+pub fn evaluate(app: &App, source: &str, q: &Queue, policy: &SlaPolicy) -> SlaCell {
+    let est = app.estimates.get(&(source.to_string(), q.id.clone()));
+    let Some(day_counters) = counters_of(q) else {
+        return unknown("today's counters are not available yet");
+    };
+    let (start, end) = window_bounds(app, policy, app.now);
+    let (counters, partial) = match policy.window {
+        SlWindow::Day => (day_counters, false),
+        SlWindow::Minutes(_) => match est.and_then(|e| e.baseline) {
+            Some((s, base, from_start)) if s == start => (minus(day_counters, base), !from_start),
+            _ => (SlCounters::default(), true),
+        },
+    };
+    let rate = arrival_rate(app, q, est).unwrap_or(0.0);
+    let a = &q.live.agents;
+    let staffed = a.available.unwrap_or(0) + a.busy.unwrap_or(0) + a.after_call_work.unwrap_or(0);
+    let idle = a.available.unwrap_or(0);
+    let waiting = q.live.waiting.unwrap_or(0);
+    // AHT only matters when someone can take calls and there are calls to take; otherwise
+    // the projection does not depend on it, and staffing figures are left unknown.
+    let (aht_s, aht_known) = match aht(q, est) {
+        Some(a) => (a, true),
+        None if staffed == 0 || (waiting == 0 && rate == 0.0) => (1.0, false),
+        None => return unknown("no handle-time data yet"),
+    };
+    let now = app.now;
+    let ages: Vec<f64> = match (&q.live.waiting_ages_s, q.live.waiting) {
+        (Some(ages), _) => {
+            let dt = q
+                .live
+                .observed_at
+                .map(|t| (now - t).num_milliseconds().max(0) as f64 / 1000.0)
+                .unwrap_or(0.0);
+            ages.iter().map(|x| x + dt).collect()
+        }
+        (None, Some(n)) => sla::approximate_waiting_ages(
+            n as usize,
+            q.live.longest_wait_at(now).unwrap_or(0.0),
+            rate,
+        ),
+        (None, None) => Vec::new(),
+    };
+    let inputs = RiskInputs {
+        target: policy.target,
+        threshold_s: policy.threshold_s,
+        variant: variant(policy.variant),
+        window_remaining_s: (end - now).num_milliseconds().max(0) as f64 / 1000.0,
+        counters,
+        waiting_ages_s: ages,
+        agents_staffed: staffed,
+        agents_idle: idle,
+        arrival_rate_per_hour: rate,
+        aht_s,
+    };
+    let out = sla::sla_risk(&inputs, &RiskPolicy::default());
+    let mut cell = describe(&inputs, &out, policy);
+    if !aht_known {
+        cell.required_agents = None;
+        cell.staffing_gap = None;
+        cell.detail
+            .retain(|d| !d.starts_with("staffing") && !d.starts_with("inputs"));
+        cell.detail
+            .push("no handle-time data yet today: staffing needs unknown".into());
+        if cell.why.as_deref().is_some_and(|w| w.starts_with("needs")) {
+            cell.why = None;
+        }
+    }
+    if partial {
+        cell.detail.push(format!(
+            "(counted since {} — queuetop started during this interval)",
+            crate::ui::local_hm(
+                app,
+                est.and_then(|e| e.baseline).map(|b| b.0).unwrap_or(start)
+            )
+        ));
+    }
+    cell
+}
+
+fn unknown(why: &str) -> SlaCell {
+    SlaCell {
+        why: Some(why.to_string()),
+        ..SlaCell::default()
+    }
+}
+
+fn status_of(s: Status) -> SlaStatus {
+    match s {
+        Status::Green => SlaStatus::Green,
+        Status::Amber => SlaStatus::Amber,
+        Status::Red => SlaStatus::Red,
+        Status::Met => SlaStatus::Met,
+        Status::Breached => SlaStatus::Breached,
+        Status::NoCalls => SlaStatus::NoCalls,
+    }
+}
+
+/// Put the engine's figures into plain words for a supervisor.
+fn describe(inp: &RiskInputs, out: &RiskOutput, policy: &SlaPolicy) -> SlaCell {
+    let status = status_of(out.status);
+    let target = format!("{:.0}%", policy.target * 100.0);
+    let t = fmt::duration_short(policy.threshold_s);
+    let why = match status {
+        SlaStatus::Red if out.unrecoverable => Some(format!(
+            "cannot reach {target} today even if every call is answered in time (best case {})",
+            fmt::pct(out.best_case_sl, 1)
+        )),
+        SlaStatus::Red => Some(format!(
+            "projected {} is below the {target} target",
+            fmt::pct(out.projected_sl, 1)
+        )),
+        SlaStatus::Amber => {
+            if out.staffing_gap.is_some_and(|g| g > 0) {
+                Some(format!(
+                    "needs {} more agent{}",
+                    out.staffing_gap.unwrap_or(0),
+                    if out.staffing_gap == Some(1) { "" } else { "s" }
+                ))
+            } else if out.longest_wait_over_threshold.is_some_and(|x| x >= 1.0) {
+                Some(format!("a caller has waited past {t}"))
             } else {
-                Some(SlaStatus::Amber)
+                Some(format!(
+                    "{:.0}% risk of missing {target}",
+                    out.breach_probability * 100.0
+                ))
             }
         }
-        (Some(_), true) => Some(SlaStatus::Amber),
-        (Some(_), false) => Some(SlaStatus::Green),
+        SlaStatus::Green => Some(format!("on track for {target} in {t}")),
+        SlaStatus::Met => Some("window closed: target met".into()),
+        SlaStatus::Breached => Some("window closed: target missed".into()),
+        SlaStatus::NoCalls => Some("window closed with no calls".into()),
     };
-    let why = match (status, sl, over) {
-        (Some(SlaStatus::Red), _, _) => Some(format!(
-            "SL below {:.0} % and a caller waiting past {}",
-            policy.target * 100.0,
-            crate::ui::fmt::duration_short(policy.threshold_s)
-        )),
-        (Some(SlaStatus::Amber), _, true) => Some(format!(
-            "a caller waiting past {}",
-            crate::ui::fmt::duration_short(policy.threshold_s)
-        )),
-        (Some(SlaStatus::Amber), Some(_), false) => {
-            Some(format!("SL below target {:.0} %", policy.target * 100.0))
-        }
-        _ => None,
-    };
-    SlaCell {
-        status,
-        projected_sl: None,
-        breach_probability: None,
-        why,
-        detail: Vec::new(),
+    let mut detail = vec![format!(
+        "now {} ({} counting callers already past {t}) · projected {} · best case {}",
+        fmt::pct(out.current_sl, 1),
+        fmt::pct(out.current_sl_incl_waiting_over_t, 1),
+        fmt::pct(out.projected_sl, 1),
+        fmt::pct(out.best_case_sl, 1)
+    )];
+    if out.locked_misses > 0 {
+        detail.push(format!(
+            "{} caller{} already past {t}: counted as misses",
+            out.locked_misses,
+            if out.locked_misses == 1 {
+                " is"
+            } else {
+                "s are"
+            }
+        ));
     }
-}
-
-/// Figures for the snapshot's `sla` object that the status rule does not carry.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct SlaFigures {
-    pub current_sl: Option<f64>,
-    pub required_agents: Option<u32>,
-    pub staffing_gap: Option<i64>,
-}
-
-pub fn sla_figures(_app: &App, _q: &Queue, _policy: &SlaPolicy) -> SlaFigures {
-    SlaFigures::default()
+    match (out.required_agents, out.staffing_gap) {
+        (Some(req), Some(gap)) if gap > 0 => detail.push(format!(
+            "staffing: {} staffed, {req} needed for {target} in {t} — needs {gap} more agent{}",
+            inp.agents_staffed,
+            if gap == 1 { "" } else { "s" }
+        )),
+        (Some(req), Some(gap)) => detail.push(format!(
+            "staffing: {} staffed, {req} needed ({} spare)",
+            inp.agents_staffed, -gap
+        )),
+        _ => detail.push(format!(
+            "staffing: {} staffed; no staffing level meets {target} at this volume",
+            inp.agents_staffed
+        )),
+    }
+    if let Some(n) = out.calls_needed_to_recover.filter(|n| *n > 0) {
+        detail.push(format!(
+            "to get back to {target}: {n} calls in a row answered within {t}"
+        ));
+    }
+    if out.misses_budget_remaining >= 0 {
+        detail.push(format!(
+            "misses left before the target breaks (at forecast volume): {}",
+            out.misses_budget_remaining
+        ));
+    } else {
+        detail.push("no misses left: the target breaks at forecast volume".to_string());
+    }
+    detail.push(format!(
+        "inputs: {:.0} calls/h · AHT {} · {} idle of {} · {:.1} erlangs · {} of the window left",
+        inp.arrival_rate_per_hour,
+        fmt::clock(Some(inp.aht_s)),
+        inp.agents_idle,
+        inp.agents_staffed,
+        out.traffic_erlangs,
+        fmt::span_len(inp.window_remaining_s)
+    ));
+    SlaCell {
+        status: Some(status),
+        projected_sl: out.projected_sl,
+        breach_probability: Some(out.breach_probability),
+        why,
+        detail,
+        current_sl: out.current_sl,
+        required_agents: out.required_agents,
+        staffing_gap: out.staffing_gap,
+    }
 }

@@ -57,7 +57,7 @@ impl Col {
             Col::Asa => "ASA",
             Col::Sl => "SL / target",
             Col::Abandon => "Aband",
-            Col::Sla => "SLA",
+            Col::Sla => "SLA    proj risk",
             Col::Trend => "Waiting 30m",
         }
     }
@@ -72,7 +72,7 @@ impl Col {
             Col::Asa => 6,
             Col::Sl => 11,
             Col::Abandon => 5,
-            Col::Sla => 9,
+            Col::Sla => 17,
             Col::Trend => 12,
         }
     }
@@ -146,7 +146,13 @@ fn cell_text(c: Col, r: &QueueRow, trend_width: usize) -> String {
         ),
         Col::Abandon => fmt::pct(r.abandon_rate, 0),
         Col::Sla => match r.sla.status {
-            Some(s) => format!("{} {}", sla_glyph(s), s.as_str()),
+            Some(s) => format!(
+                "{} {:<5} {:>4} {:>4}",
+                sla_glyph(s),
+                s.as_str(),
+                fmt::pct(r.sla.projected_sl, 0),
+                fmt::pct(r.sla.breach_probability, 0)
+            ),
             None => fmt::UNKNOWN.into(),
         },
         Col::Trend => fmt::sparkline(&r.trend, trend_width),

@@ -1,0 +1,120 @@
+//! A scripted demo scenario: one queue goes GREEN → AMBER → RED as its agents go on break,
+//! driven by the simulation's own clock (deterministic, no wall-clock luck).
+
+mod support;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use chrono::{DateTime, Utc};
+use queuetop::app::sla::SlaStatus;
+use queuetop::app::view::board_rows;
+use queuetop::app::{App, Msg, update};
+use queuetop::config::DemoConfig;
+use queuetop::source::demo::DemoSource;
+use queuetop::source::demo::sim::AwayKind;
+use queuetop::source::{Source, SourceEvent, SourceOptions};
+use support::*;
+
+#[test]
+fn breaks_turn_an_interval_from_green_to_amber_to_red() {
+    let clock = Arc::new(AtomicI64::new(fixed_now().timestamp_millis()));
+    let c = clock.clone();
+    let now = move || {
+        DateTime::<Utc>::from_timestamp_millis(c.load(Ordering::SeqCst)).unwrap_or_default()
+    };
+    let cfg = DemoConfig {
+        name: "demo".into(),
+        seed: 7,
+        scenario: None,
+    };
+    let opts = SourceOptions {
+        refresh: std::time::Duration::from_secs(5),
+        timezone: Some(chrono_tz::UTC),
+    };
+    let mut src = DemoSource::with_clock(&cfg, &opts, Box::new(now.clone())).expect("demo");
+    // Sales is judged per 30-minute interval, as many floors run it.
+    let mut cfg_all = config();
+    cfg_all.sla.queues.push(queuetop::config::SlaOverride {
+        pattern: "Sales".into(),
+        target: None,
+        threshold_s: None,
+        variant: None,
+        window: Some(queuetop::config::SlWindow::Minutes(30)),
+        short_abandon_s: None,
+    });
+    let mut app = App::new(Arc::new(cfg_all), now());
+    let status = |app: &App| {
+        board_rows(app)
+            .into_iter()
+            .find(|r| r.name == "Sales")
+            .and_then(|r| r.sla.status)
+    };
+
+    let poll = |app: &mut App, src: &mut DemoSource| {
+        let snap = futures_lite_block(src.poll()).snapshot;
+        update(app, Msg::Source(SourceEvent::Snapshot(Box::new(snap))));
+        update(app, Msg::Tick(now()));
+    };
+    // Let the estimators settle on a normal afternoon.
+    for _ in 0..120 {
+        clock.fetch_add(5_000, Ordering::SeqCst);
+        poll(&mut app, &mut src);
+    }
+    let mut seen = vec![status(&app).expect("status known")];
+    assert_eq!(seen[0], SlaStatus::Green, "a normal afternoon is on track");
+    // Send Sales agents on a long break, one every two minutes.
+    let sales: Vec<String> = src
+        .sim()
+        .agents()
+        .into_iter()
+        .filter(|a| a.queues.iter().any(|q| q == "sales"))
+        .map(|a| a.id)
+        .collect();
+    for id in &sales {
+        src.sim_mut().force_away(
+            id,
+            AwayKind::Meeting,
+            std::time::Duration::from_secs(3 * 3600),
+        );
+        for _ in 0..24 {
+            clock.fetch_add(5_000, Ordering::SeqCst);
+            poll(&mut app, &mut src);
+            let s = status(&app).expect("status known");
+            if seen.last() != Some(&s) {
+                seen.push(s);
+                let row = board_rows(&app)
+                    .into_iter()
+                    .find(|r| r.name == "Sales")
+                    .expect("row");
+                eprintln!("{s:?}: {:?} {:?}", row.sla.why, row.sla.detail);
+            }
+        }
+        if seen.last() == Some(&SlaStatus::Red) {
+            break;
+        }
+    }
+    assert_eq!(
+        seen,
+        vec![SlaStatus::Green, SlaStatus::Amber, SlaStatus::Red],
+        "went {seen:?}"
+    );
+    // The queue page explains it in words.
+    let row = board_rows(&app)
+        .into_iter()
+        .find(|r| r.name == "Sales")
+        .expect("row");
+    assert!(
+        row.sla
+            .why
+            .as_deref()
+            .is_some_and(|w| w.contains("projected") || w.contains("cannot reach")),
+        "{:?}",
+        row.sla.why
+    );
+    assert!(
+        row.sla.detail.iter().any(|d| d.contains("more agent")),
+        "{:?}",
+        row.sla.detail
+    );
+}
