@@ -3,7 +3,9 @@
 //! Each configured source runs as its own task. It publishes whole [`SourceSnapshot`]s
 //! (latest value wins) and answers [`SourceCommand`]s; the app never waits on it.
 
+pub mod cxone;
 pub mod demo;
+pub mod http;
 
 use std::future::Future;
 use std::time::Duration;
@@ -180,28 +182,31 @@ pub fn build(cfg: &crate::config::SourceConfig, opts: &SourceOptions) -> Result<
             "source {:?}: Genesys Cloud support is not built yet",
             c.name
         )),
-        SourceConfig::Cxone(c) => Err(format!(
-            "source {:?}: NICE CXone support is not built yet",
-            c.name
-        )),
+        SourceConfig::Cxone(c) => cxone::CxoneSource::new(c.clone(), opts.clone())
+            .map(AnySource::Cxone)
+            .map_err(|e| format!("source {:?}: {e}", c.name)),
     }
 }
 
 /// One of the source kinds (static dispatch keeps the trait's async fns simple).
+#[allow(clippy::large_enum_variant)] // one value per configured source: size is irrelevant
 pub enum AnySource {
     Demo(demo::DemoSource),
+    Cxone(cxone::CxoneSource),
 }
 
 impl AnySource {
     pub fn name(&self) -> &str {
         match self {
             AnySource::Demo(s) => s.name(),
+            AnySource::Cxone(s) => s.name(),
         }
     }
 
     pub async fn poll(&mut self) -> PollOutcome {
         match self {
             AnySource::Demo(s) => s.poll().await,
+            AnySource::Cxone(s) => s.poll().await,
         }
     }
 
@@ -213,6 +218,7 @@ impl AnySource {
     ) -> Result<AgentHistory, SourceError> {
         match self {
             AnySource::Demo(s) => s.history(agent_id, from, to).await,
+            AnySource::Cxone(s) => s.history(agent_id, from, to).await,
         }
     }
 
@@ -220,6 +226,7 @@ impl AnySource {
         let (tx, rx) = mpsc::channel(16);
         match self {
             AnySource::Demo(s) => tokio::spawn(run(s, events, rx)),
+            AnySource::Cxone(s) => tokio::spawn(run(s, events, rx)),
         };
         tx
     }

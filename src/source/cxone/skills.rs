@@ -1,0 +1,354 @@
+//! Skills → queues: the live cache merged from `/skills/activity` deltas, and today's figures
+//! from `/skills/summary` + `/skills/sla-summary` (REFERENCE §3.1, §4.3, §4.4).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+
+use super::agents::AgentStore;
+use super::wire::{MediaType, SkillActivity, SkillSummary, SlaSummary};
+use crate::domain::{AgentCounts, Media, Queue, QueueLive, QueueToday, SlObjective};
+use crate::source::SourceError;
+
+/// Which skills the user asked for: name globs or ids (case-insensitive); empty = all.
+#[derive(Debug, Clone)]
+pub struct QueueFilter {
+    set: Option<GlobSet>,
+}
+
+impl QueueFilter {
+    pub fn new(patterns: &[String]) -> Result<QueueFilter, SourceError> {
+        let patterns: Vec<&str> = patterns
+            .iter()
+            .map(|p| p.trim())
+            .filter(|p| !p.is_empty())
+            .collect();
+        if patterns.is_empty() {
+            return Ok(QueueFilter { set: None });
+        }
+        let mut b = GlobSetBuilder::new();
+        for p in patterns {
+            let g = GlobBuilder::new(p)
+                .case_insensitive(true)
+                .literal_separator(false)
+                .build()
+                .map_err(|e| {
+                    SourceError::Fatal(format!(
+                        "queues: pattern {p:?} is not a valid glob ({e}) — fix the queues list"
+                    ))
+                })?;
+            b.add(g);
+        }
+        let set = b
+            .build()
+            .map_err(|e| SourceError::Fatal(format!("queues: {e} — fix the queues list")))?;
+        Ok(QueueFilter { set: Some(set) })
+    }
+
+    /// A pattern matches the skill's name or its id (so `"11223344"` selects by id).
+    pub fn allows(&self, id: &str, name: &str) -> bool {
+        match &self.set {
+            None => true,
+            Some(s) => s.is_match(id) || s.is_match(name),
+        }
+    }
+}
+
+/// The CXone objective (percent goal within threshold seconds), when the skill has one.
+/// A 0 goal or 0 threshold means "not configured" (outbound skills carry 0/0).
+pub fn objective(goal_pct: Option<f64>, threshold_s: Option<f64>) -> Option<SlObjective> {
+    match (goal_pct, threshold_s) {
+        (Some(g), Some(t)) if g > 0.0 && g <= 100.0 && t > 0.0 => Some(SlObjective {
+            target: g / 100.0,
+            threshold_s: t,
+        }),
+        _ => None,
+    }
+}
+
+pub fn media(id: Option<i64>, name: Option<&str>) -> Media {
+    match MediaType::from_parts(id, name) {
+        Some(MediaType::PhoneCall) => Media::Voice,
+        Some(MediaType::Chat) => Media::Chat,
+        Some(MediaType::Email) => Media::Email,
+        // Digital = CXone's messaging channels (SMS, social, web messaging).
+        Some(MediaType::Sms | MediaType::Social | MediaType::Digital) => Media::Message,
+        Some(MediaType::VoiceMail | MediaType::WorkItem | MediaType::Other(_)) | None => {
+            Media::Other
+        }
+    }
+}
+
+/// Timestamps before 1971 are sentinels for "none" (an empty queue's earliestQueueTime may
+/// come as 0 or year 1; UNCONFIRMED, REFERENCE §9.2).
+fn real_time(t: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+    t.filter(|t| t.timestamp() > 365 * 86_400)
+}
+
+fn count(x: Option<i64>) -> Option<u32> {
+    x.and_then(|v| u32::try_from(v).ok())
+}
+
+/// Live figures of one activity row. `observed` falls back to the response's poll time when
+/// the row has no serverTime.
+pub fn queue_live(row: &SkillActivity, poll_time: Option<DateTime<Utc>>) -> QueueLive {
+    let observed = real_time(row.server_time).or(poll_time);
+    let waiting = count(row.queue_count);
+    let longest_wait_s = match (waiting, real_time(row.earliest_queue_time), observed) {
+        // Empty queue: nothing waits, whatever earliestQueueTime says (null, 0, stale value).
+        (Some(0), _, _) => Some(0.0),
+        (_, Some(earliest), Some(now)) => {
+            Some(((now - earliest).num_milliseconds().max(0)) as f64 / 1000.0)
+        }
+        // Contacts waiting but no usable time: unknown, not zero.
+        _ => None,
+    };
+    QueueLive {
+        observed_at: observed,
+        waiting,
+        longest_wait_s,
+        // CXone gives a count and the oldest time only.
+        waiting_ages_s: None,
+        agents: AgentCounts {
+            available: count(row.agents_available),
+            busy: count(row.agents_working),
+            after_call_work: count(row.agents_acw),
+            // Mapped as given. Note: in the fixtures agentsLoggedIn = available + unavailable
+            // + working, i.e. agentsUnavailable seems to include ACW agents (REFERENCE §9.4,
+            // UNCONFIRMED), so ACW agents may be counted twice here.
+            unavailable: count(row.agents_unavailable),
+            not_responding: None,
+            offline: None,
+        },
+    }
+}
+
+/// The live skill cache. Rows are merged by skillId (deltas carry whole rows); skills that
+/// report `isActive = false` are dropped, as the official SDK does (REFERENCE §3.3).
+#[derive(Debug, Default, Clone)]
+pub struct SkillStore {
+    rows: BTreeMap<String, SkillActivity>,
+    /// Skills seen inactive: kept out even if the day's summary still lists them.
+    inactive: HashSet<String>,
+    /// Last known objective per skill: kept when a later row omits goal/threshold.
+    objectives: HashMap<String, Option<SlObjective>>,
+    /// `lastPollTime` to send as `updatedSince`; verbatim (never re-formatted).
+    pub poll_time: Option<String>,
+    pub loaded: bool,
+}
+
+impl SkillStore {
+    pub fn merge(&mut self, rows: Vec<SkillActivity>, poll_time: Option<String>) {
+        for row in rows {
+            let Some(id) = row.skill_id.clone() else {
+                continue;
+            };
+            if row.is_active == Some(false) {
+                self.rows.remove(&id);
+                self.inactive.insert(id);
+                continue;
+            }
+            self.inactive.remove(&id);
+            if row.service_level_goal.is_some() || row.service_level_threshold.is_some() {
+                self.objectives.insert(
+                    id.clone(),
+                    objective(row.service_level_goal, row.service_level_threshold),
+                );
+            }
+            self.rows.insert(id, row);
+        }
+        // No body / no poll time (204, 304): keep the previous updatedSince.
+        if poll_time.is_some() {
+            self.poll_time = poll_time;
+        }
+        self.loaded = true;
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    pub fn get(&self, id: &str) -> Option<&SkillActivity> {
+        self.rows.get(id)
+    }
+
+    pub fn is_inactive(&self, id: &str) -> bool {
+        self.inactive.contains(id)
+    }
+
+    pub fn objective(&self, id: &str) -> Option<SlObjective> {
+        self.objectives.get(id).copied().flatten()
+    }
+}
+
+/// Today's figures per skill, the two calls kept apart so either can go stale alone.
+#[derive(Debug, Default, Clone)]
+pub struct TodayStore {
+    pub summaries: HashMap<String, SkillSummary>,
+    pub summaries_at: Option<DateTime<Utc>>,
+    pub sla: HashMap<String, SlaSummary>,
+    pub sla_at: Option<DateTime<Utc>>,
+}
+
+impl TodayStore {
+    pub fn set_summaries(&mut self, rows: Vec<SkillSummary>, at: DateTime<Utc>) {
+        self.summaries = rows
+            .into_iter()
+            .filter_map(|r| r.skill_id.clone().map(|id| (id, r)))
+            .collect();
+        self.summaries_at = Some(at);
+    }
+
+    pub fn set_sla(&mut self, rows: Vec<SlaSummary>, at: DateTime<Utc>) {
+        self.sla = rows
+            .into_iter()
+            .filter_map(|r| r.skill_id.clone().map(|id| (id, r)))
+            .collect();
+        self.sla_at = Some(at);
+    }
+
+    pub fn queue_today(&self, id: &str) -> QueueToday {
+        queue_today(
+            self.summaries.get(id),
+            self.sla.get(id),
+            self.summaries_at.or(self.sla_at),
+        )
+    }
+}
+
+fn nonneg(x: Option<i64>) -> Option<u64> {
+    x.and_then(|v| u64::try_from(v).ok())
+}
+
+fn ratio(num: Option<u64>, den: Option<u64>) -> Option<f64> {
+    match (num, den) {
+        (Some(n), Some(d)) if d > 0 => Some(n as f64 / d as f64),
+        _ => None,
+    }
+}
+
+/// Today's figures for one skill. Nothing is invented: a missing input leaves its figures `None`.
+pub fn queue_today(
+    summary: Option<&SkillSummary>,
+    sla: Option<&SlaSummary>,
+    fetched_at: Option<DateTime<Utc>>,
+) -> QueueToday {
+    let offered = summary.and_then(|s| nonneg(s.contacts_offered));
+    let handled = summary.and_then(|s| nonneg(s.contacts_handled));
+    let abandoned = summary.and_then(|s| nonneg(s.abandon_count));
+    let aht_s = summary.and_then(|s| s.average_handle_time);
+    let (within, total) = sla_counts(summary, sla);
+    QueueToday {
+        fetched_at,
+        offered,
+        // CXone has no separate "answered" count for a skill: a handled contact was answered.
+        answered: handled,
+        abandoned,
+        // contactsWithinSLA counts contacts answered within the skill's threshold.
+        answered_within_threshold: within,
+        abandoned_within_threshold: None,
+        asa_s: summary.and_then(|s| s.average_speed_to_answer),
+        aht_s,
+        // Computed by us (REFERENCE §4.4: the vendor's ServiceLevel semantics are unclear).
+        service_level: ratio(within, total),
+        abandon_rate: ratio(abandoned, offered),
+        handle_time_total_s: match (aht_s, handled) {
+            (Some(a), Some(h)) => Some(a * h as f64),
+            _ => None,
+        },
+        handled,
+    }
+}
+
+/// Within-SLA and total contacts: sla-summary first, the summary's own pair as fallback.
+fn sla_counts(
+    summary: Option<&SkillSummary>,
+    sla: Option<&SlaSummary>,
+) -> (Option<u64>, Option<u64>) {
+    let from_sla = sla.and_then(|s| {
+        let within = nonneg(s.contacts_within_sla)?;
+        let total = match nonneg(s.contacts_out_of_sla) {
+            Some(out) => within + out,
+            None => nonneg(s.total_contacts)?,
+        };
+        Some((within, total))
+    });
+    let from_summary = || {
+        summary.and_then(|s| {
+            let within = nonneg(s.contacts_within_sla)?;
+            let out = nonneg(s.contacts_out_of_sla)?;
+            Some((within, within + out))
+        })
+    };
+    match from_sla.or_else(from_summary) {
+        Some((w, t)) => (Some(w), Some(t)),
+        None => (None, None),
+    }
+}
+
+/// Every queue the source owns: the live skills plus any skill only today's summary knows
+/// (so a failing live call does not blank the board), filtered by the user's patterns.
+pub fn build_queues(
+    skills: &SkillStore,
+    today: &TodayStore,
+    agents: Option<&AgentStore>,
+    filter: &QueueFilter,
+) -> Vec<Queue> {
+    let poll_time = skills
+        .poll_time
+        .as_deref()
+        .and_then(super::wire::parse_time);
+    let mut out: Vec<Queue> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
+    for (id, row) in &skills.rows {
+        let name = row.skill_name.clone().unwrap_or_else(|| id.clone());
+        if !filter.allows(id, &name) {
+            continue;
+        }
+        seen.insert(id);
+        let mut live = queue_live(row, poll_time);
+        if let Some(a) = agents {
+            live.agents.not_responding =
+                Some(a.count_on_skill(id, crate::domain::AgentState::NotResponding));
+            live.agents.offline = Some(a.count_on_skill(id, crate::domain::AgentState::Offline));
+        }
+        out.push(Queue {
+            id: id.clone(),
+            name,
+            media: media(row.media_type_id, row.media_type_name.as_deref()),
+            vendor_objective: skills.objective(id),
+            live,
+            today: today.queue_today(id),
+            // CXone gives no history of the queue length; the app samples its own.
+            recent_waiting: Vec::new(),
+        });
+    }
+    for (id, s) in &today.summaries {
+        if seen.contains(id.as_str()) || skills.is_inactive(id) {
+            continue;
+        }
+        let name = s.skill_name.clone().unwrap_or_else(|| id.clone());
+        if !filter.allows(id, &name) {
+            continue;
+        }
+        out.push(Queue {
+            id: id.clone(),
+            name,
+            media: media(s.media_type_id, s.media_type_name.as_deref()),
+            vendor_objective: skills
+                .objective(id)
+                .or_else(|| objective(s.service_level_goal, s.service_level_threshold)),
+            live: QueueLive::default(),
+            today: today.queue_today(id),
+            // CXone gives no history of the queue length; the app samples its own.
+            recent_waiting: Vec::new(),
+        });
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+    out
+}
