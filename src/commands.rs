@@ -77,14 +77,23 @@ pub fn resolve_config(global: &Global) -> Result<Config, Failure> {
         None => Config::demo_default(),
     };
     if global.demo {
-        let seed = cfg.sources.iter().find_map(|s| match s {
-            SourceConfig::Demo(d) => Some(d.seed),
-            _ => None,
-        });
-        cfg.sources = Config::demo_default().sources;
-        if let (Some(seed), Some(SourceConfig::Demo(d))) = (seed, cfg.sources.first_mut()) {
-            d.seed = seed;
-        }
+        // Keep a configured demo source (its seed and scenario), else the built-in one.
+        let demo = cfg
+            .sources
+            .iter()
+            .find(|s| matches!(s, SourceConfig::Demo(_)))
+            .cloned();
+        cfg.sources = vec![demo.unwrap_or_else(|| Config::demo_default().sources.remove(0))];
+    }
+    if global.seed.is_some()
+        && !cfg
+            .sources
+            .iter()
+            .any(|s| matches!(s, SourceConfig::Demo(_)))
+    {
+        return Err(Failure::usage(
+            "--seed applies to the demo centre, and no demo source is configured (add --demo)",
+        ));
     }
     if let Some(seed) = global.seed {
         for s in &mut cfg.sources {
@@ -99,8 +108,8 @@ pub fn resolve_config(global: &Global) -> Result<Config, Failure> {
                 "--refresh {r:?} is not a duration (write e.g. 5s, 30s, 2m)"
             ))
         })?;
-        if d < std::time::Duration::from_secs(1) {
-            return Err(Failure::usage("--refresh must be at least 1s"));
+        if d < std::time::Duration::from_secs(1) || d > std::time::Duration::from_secs(3600) {
+            return Err(Failure::usage("--refresh must be between 1s and 1h"));
         }
         cfg.refresh = d;
     }
@@ -188,7 +197,9 @@ pub async fn snapshot(cfg: Config, format: Format) -> Result<String, Failure> {
         .collect();
     if !failed.is_empty() {
         // Print what we have, then fail: scripts must not mistake a partial answer for a whole one.
-        print!("{text}");
+        use std::io::Write;
+        let mut out = std::io::stdout();
+        let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
         return Err(Failure::runtime(format!(
             "could not reach every source ({})",
             failed.join("; ")

@@ -420,10 +420,10 @@ pub fn parse(
         Some(r) => v.duration(r, "refresh")?,
         None => Duration::from_secs(5),
     };
-    if refresh < Duration::from_secs(1) {
+    if refresh < Duration::from_secs(1) || refresh > Duration::from_secs(3600) {
         return Err(v.err(
             raw.refresh.as_ref().map(|r| r.span()),
-            "refresh must be at least 1s",
+            "refresh must be between 1s and 1h",
             "write e.g. refresh = \"5s\"",
         ));
     }
@@ -968,7 +968,10 @@ pub fn check_url(u: &str) -> Result<(), String> {
     let (scheme, rest) = u
         .split_once("://")
         .ok_or_else(|| format!("{u:?} is not a URL"))?;
-    let authority = rest.split('/').next().unwrap_or("");
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.contains('@') {
+        return Err(format!("{u:?} must not contain user:password@"));
+    }
     let host = if let Some(h) = authority.strip_prefix('[') {
         h.split(']').next().unwrap_or("")
     } else {

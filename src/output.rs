@@ -12,7 +12,9 @@ use crate::domain::{AgentState, SourceStatus, StateSpan};
 use crate::ui::fmt;
 
 fn rfc3339(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+    // Whole seconds print as such; sub-second instants keep their fraction, so short spans
+    // never print with start = end.
+    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
 mod rfc {

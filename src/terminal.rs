@@ -62,9 +62,16 @@ impl Drop for Guard {
 
 fn enter() -> Result<Guard> {
     let hook = std::panic::take_hook();
+    let ui_thread = std::thread::current().id();
     std::panic::set_hook(Box::new(move |info| {
-        restore();
-        hook(info);
+        // A panic in a source task must not pull the terminal from under a running board:
+        // only the UI thread's panic restores it (then the message prints on a sane screen).
+        if std::thread::current().id() == ui_thread {
+            restore();
+            hook(info);
+        } else {
+            tracing::error!("a background task panicked: {info}");
+        }
     }));
     enable_raw_mode().context("cannot switch the terminal to raw mode (is this a terminal?)")?;
     RESTORED.store(false, Ordering::SeqCst);
@@ -112,6 +119,7 @@ pub async fn run_board(
     draw(&mut terminal, &app, &theme)?;
     app.dirty = false;
     let frame_gap = Duration::from_millis(1000 / MAX_FPS);
+    let mut events_open = true;
     let mut last_draw = Instant::now();
 
     loop {
@@ -128,9 +136,13 @@ pub async fn run_board(
                 // The terminal is gone or broken: leave rather than spin.
                 Some(Err(_)) | None => Msg::Signal,
             },
-            ev = events.recv() => match ev {
+            ev = events.recv(), if events_open => match ev {
                 Some(ev) => Msg::Source(ev),
-                None => continue,
+                None => {
+                    // Every source task has ended: nothing more will come (no spinning).
+                    events_open = false;
+                    continue;
+                }
             },
             _ = clock.tick() => Msg::Tick(Utc::now()),
             _ = sleep_until(next_draw), if app.dirty => {

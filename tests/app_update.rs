@@ -304,3 +304,43 @@ fn every_demo_queue_has_an_sla_status_in_the_afternoon() {
         assert!(r.sla.required_agents.is_some(), "{}", r.name);
     }
 }
+
+#[test]
+fn a_threshold_override_that_differs_from_the_platforms_counts_is_unknown() {
+    let mut cfg = config();
+    cfg.sla.queues.push(queuetop::config::SlaOverride {
+        pattern: "Sales".into(),
+        target: Some(0.9),
+        threshold_s: Some(45.0),
+        variant: None,
+        window: None,
+        short_abandon_s: None,
+    });
+    let (demo_app, mut src) = app_with_demo();
+    let mut app = queuetop::app::App::new(std::sync::Arc::new(cfg), demo_app.now);
+    let snap = futures_lite_block(src.poll()).snapshot;
+    update(&mut app, Msg::Source(SourceEvent::Snapshot(Box::new(snap))));
+    let sales = board_rows(&app)
+        .into_iter()
+        .find(|r| r.name == "Sales")
+        .expect("sales");
+    assert_eq!(
+        sales.sla.status, None,
+        "never a figure mixing two thresholds"
+    );
+    assert!(
+        sales
+            .sla
+            .why
+            .as_deref()
+            .is_some_and(|w| w.contains("same threshold")),
+        "{:?}",
+        sales.sla.why
+    );
+    // A target-only override is fine.
+    let billing = board_rows(&app)
+        .into_iter()
+        .find(|r| r.name == "Billing")
+        .expect("billing");
+    assert!(billing.sla.status.is_some());
+}

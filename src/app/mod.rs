@@ -195,7 +195,7 @@ pub struct App {
     pub observed: HashMap<(String, String), Vec<crate::domain::StateSpan>>,
     /// Arrival-rate and AHT estimates per (source, queue id), for the SLA engine.
     pub estimates: HashMap<(String, String), sla::QueueEstimates>,
-    /// When the last frame was requested; rendering is throttled by the terminal module.
+    /// The state changed since the last frame (the terminal module redraws, throttled).
     pub dirty: bool,
 }
 
@@ -315,7 +315,10 @@ impl App {
             let at = q.today.fetched_at.unwrap_or(snap.fetched_at);
             let policy = sla::policy_for(&self.config, q);
             let (start, _) = sla::window_bounds(self, &policy, at);
-            let counters = sla::counters_now(q);
+            let day_start = crate::domain::time::start_of_day(at, self.config.timezone);
+            let gap = ChronoDuration::from_std(self.config.refresh * 2)
+                .unwrap_or(ChronoDuration::seconds(10));
+            let counters = sla::counters_of(q, policy.variant);
             let e = self
                 .estimates
                 .entry((snap.source.clone(), q.id.clone()))
@@ -323,13 +326,29 @@ impl App {
             e.observe(q, at);
             if policy.window != crate::config::SlWindow::Day
                 && let Some(c) = counters
-                && e.baseline.is_none_or(|(s, _, _)| s != start)
             {
-                // Seen from its start only if we were already watching the interval before.
-                let from_start = e.baseline.is_some();
-                e.baseline = Some((start, c, from_start));
+                e.track_interval(c, at, start, day_start, gap);
             }
         }
+    }
+
+    /// Forget cached histories (and their live tails) nobody has looked at for a while.
+    fn prune_history(&mut self) {
+        let keep_from = self.now - ChronoDuration::minutes(30);
+        let current = match self.page() {
+            Page::Agent(p) => Some((p.source.clone(), p.agent_id.clone())),
+            _ => None,
+        };
+        self.history.retain(|k, e| {
+            Some(k) == current.as_ref()
+                || match e {
+                    HistoryEntry::Loaded(h) => h.fetched_at >= keep_from,
+                    HistoryEntry::Loading { since } => *since >= keep_from,
+                    HistoryEntry::Failed { retry_at, .. } => *retry_at >= keep_from,
+                }
+        });
+        let history = &self.history;
+        self.observed.retain(|k, _| history.contains_key(k));
     }
 
     /// Note state changes of agents whose history is cached (only those: cheap).
@@ -492,6 +511,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::Tick(now) => {
             app.now = now;
+            app.prune_history();
             // Time in state and longest wait tick locally.
             app.dirty = true;
             Vec::new()
@@ -724,6 +744,7 @@ fn move_selection(app: &mut App, n: usize, delta: i64) {
         p.scroll = (p.scroll as i64 + delta).clamp(0, max.max(0)) as usize;
         return;
     }
+    sync_selection(app);
     let sel = match app.pages.last_mut() {
         Some(Page::Board) | None => &mut app.board.selected,
         Some(Page::Queue { table, .. }) | Some(Page::Agents { table }) => &mut table.selected,
@@ -735,6 +756,50 @@ fn move_selection(app: &mut App, n: usize, delta: i64) {
     }
     *sel = (*sel as i64).saturating_add(delta).clamp(0, n as i64 - 1) as usize;
     remember_selection(app);
+}
+
+/// Bring the selected index in line with the remembered row (which may have moved when new
+/// data re-sorted the table).
+fn sync_selection(app: &mut App) {
+    match app.page().clone() {
+        Page::Board => {
+            let keys: Vec<_> = view::board_rows(app)
+                .into_iter()
+                .map(|r| (r.source, r.id))
+                .collect();
+            app.board.selected =
+                resolve_selection(app.board.selected, &app.board.selected_key, &keys);
+        }
+        Page::Queue {
+            source,
+            queue_id,
+            table,
+        } => {
+            let keys: Vec<_> = view::agent_rows(
+                app,
+                Some((&source, &queue_id)),
+                &table.filter,
+                table.sort,
+                table.dir,
+            )
+            .into_iter()
+            .map(|r| (r.source, r.agent.id))
+            .collect();
+            if let Some(Page::Queue { table, .. }) = app.pages.last_mut() {
+                table.selected = resolve_selection(table.selected, &table.selected_key, &keys);
+            }
+        }
+        Page::Agents { table } => {
+            let keys: Vec<_> = view::agent_rows(app, None, &table.filter, table.sort, table.dir)
+                .into_iter()
+                .map(|r| (r.source, r.agent.id))
+                .collect();
+            if let Some(Page::Agents { table }) = app.pages.last_mut() {
+                table.selected = resolve_selection(table.selected, &table.selected_key, &keys);
+            }
+        }
+        Page::Agent(_) => {}
+    }
 }
 
 /// Record the selected row's identity so it survives re-sorting on new data.

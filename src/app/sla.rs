@@ -109,9 +109,58 @@ fn pattern_matches(pattern: &str, q: &Queue) -> bool {
 pub struct QueueEstimates {
     pub arrivals: sla::ArrivalRateEstimator,
     pub aht: sla::AhtEstimator,
-    /// Counters at the start of the current SL interval (interval windows only):
-    /// (interval start, counters then, whether we saw the interval from its start).
-    pub baseline: Option<(DateTime<Utc>, SlCounters, bool)>,
+    /// The last counters seen and when (to start the next interval from).
+    pub last: Option<(DateTime<Utc>, SlCounters)>,
+    /// Where counting of the current SL interval starts (interval windows only).
+    pub baseline: Option<Baseline>,
+}
+
+/// The counters an interval is measured from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Baseline {
+    /// The interval's start.
+    pub window_start: DateTime<Utc>,
+    pub counters: SlCounters,
+    /// When counting really began: the interval start, or later if we joined late.
+    pub counted_since: DateTime<Utc>,
+}
+
+impl QueueEstimates {
+    /// Note the counters seen at `at` for a window starting at `window_start`.
+    /// `day_start`: the counters restart at local midnight. `gap`: how far before the
+    /// boundary a sample may be and still stand for the boundary (about two refreshes).
+    pub fn track_interval(
+        &mut self,
+        c: SlCounters,
+        at: DateTime<Utc>,
+        window_start: DateTime<Utc>,
+        day_start: DateTime<Utc>,
+        gap: Duration,
+    ) {
+        if self.baseline.is_none_or(|b| b.window_start != window_start) {
+            let from_boundary = if window_start == day_start {
+                // The day's counters restart at midnight: the first interval starts from zero.
+                Some(SlCounters::default())
+            } else {
+                self.last
+                    .filter(|(t, _)| *t <= window_start && window_start - *t <= gap)
+                    .map(|(_, lc)| lc)
+            };
+            self.baseline = Some(match from_boundary {
+                Some(counters) => Baseline {
+                    window_start,
+                    counters,
+                    counted_since: window_start,
+                },
+                None => Baseline {
+                    window_start,
+                    counters: c,
+                    counted_since: at,
+                },
+            });
+        }
+        self.last = Some((at, c));
+    }
 }
 
 impl QueueEstimates {
@@ -127,19 +176,24 @@ impl QueueEstimates {
     }
 }
 
-/// The queue's SL counters for today, when the source gives them all.
-pub fn counters_now(q: &Queue) -> Option<SlCounters> {
-    counters_of(q)
-}
-
-fn counters_of(q: &Queue) -> Option<SlCounters> {
+/// The queue's SL counters for today, when the source gives what `variant` needs.
+/// Abandons within the threshold only matter to the variants that treat them apart.
+pub fn counters_of(q: &Queue, variant: SlVariant) -> Option<SlCounters> {
     let t = &q.today;
+    let needs_short = matches!(
+        variant,
+        SlVariant::IgnoreAbandonsWithinT | SlVariant::AbandonsPositive
+    );
+    let abandoned_within_t = match t.abandoned_within_threshold {
+        Some(n) => n,
+        None if needs_short => return None,
+        None => 0,
+    };
     Some(SlCounters {
         answered_total: t.answered?,
         answered_within_t: t.answered_within_threshold?,
         abandoned_total: t.abandoned?,
-        // Not every platform counts short abandons; then none are treated as short.
-        abandoned_within_t: t.abandoned_within_threshold.unwrap_or(0),
+        abandoned_within_t,
     })
 }
 
@@ -215,22 +269,39 @@ fn aht(q: &Queue, est: Option<&QueueEstimates>) -> Option<f64> {
 /// SLA cell, the queue page and the snapshot show.
 pub fn evaluate(app: &App, source: &str, q: &Queue, policy: &SlaPolicy) -> SlaCell {
     let est = app.estimates.get(&(source.to_string(), q.id.clone()));
-    let Some(day_counters) = counters_of(q) else {
-        return unknown("today's counters are not available yet");
+    // The platform counts "within threshold" against its own threshold: a different one in
+    // the configuration would mix two thresholds in one figure.
+    if let Some(v) = q.vendor_objective
+        && (v.threshold_s - policy.threshold_s).abs() > 1e-9
+    {
+        return unknown(&format!(
+            "the platform counts calls within {}, the configuration asks for {}: set the same threshold",
+            fmt::duration_short(v.threshold_s),
+            fmt::duration_short(policy.threshold_s)
+        ));
+    }
+    let Some(day_counters) = counters_of(q, policy.variant) else {
+        return unknown("today's counters are not available (yet) for this variant");
     };
     let (start, end) = window_bounds(app, policy, app.now);
-    let (counters, partial) = match policy.window {
-        SlWindow::Day => (day_counters, false),
+    let (counters, since) = match policy.window {
+        SlWindow::Day => (day_counters, None),
         SlWindow::Minutes(_) => match est.and_then(|e| e.baseline) {
-            Some((s, base, from_start)) if s == start => (minus(day_counters, base), !from_start),
-            _ => (SlCounters::default(), true),
+            Some(b) if b.window_start == start => (
+                minus(day_counters, b.counters),
+                (b.counted_since > start).then_some(b.counted_since),
+            ),
+            _ => return unknown("waiting for the first update of this interval"),
         },
     };
-    let rate = arrival_rate(app, q, est).unwrap_or(0.0);
+    let Some(rate) = arrival_rate(app, q, est) else {
+        return unknown("estimating the arrival rate");
+    };
     let a = &q.live.agents;
-    let staffed = a.available.unwrap_or(0) + a.busy.unwrap_or(0) + a.after_call_work.unwrap_or(0);
-    let idle = a.available.unwrap_or(0);
-    let waiting = q.live.waiting.unwrap_or(0);
+    let (Some(staffed), Some(idle), Some(waiting)) = (a.staffed(), a.available, q.live.waiting)
+    else {
+        return unknown("agent or waiting counts are not available");
+    };
     // AHT only matters when someone can take calls and there are calls to take; otherwise
     // the projection does not depend on it, and staffing figures are left unknown.
     let (aht_s, aht_known) = match aht(q, est) {
@@ -280,13 +351,16 @@ pub fn evaluate(app: &App, source: &str, q: &Queue, policy: &SlaPolicy) -> SlaCe
             cell.why = None;
         }
     }
-    if partial {
+    if let Some(since) = since {
         cell.detail.push(format!(
-            "(counted since {} — queuetop started during this interval)",
-            crate::ui::local_hm(
-                app,
-                est.and_then(|e| e.baseline).map(|b| b.0).unwrap_or(start)
-            )
+            "(this interval counted since {}: queuetop was not watching at its start)",
+            crate::ui::local_hms(app, since)
+        ));
+    }
+    if policy.short_abandon_s > 0.0 {
+        cell.detail.push(format!(
+            "short abandons (< {}) are not excluded: the platform's counters do not carry abandon times",
+            fmt::duration_short(policy.short_abandon_s)
         ));
     }
     cell
@@ -317,7 +391,7 @@ fn describe(inp: &RiskInputs, out: &RiskOutput, policy: &SlaPolicy) -> SlaCell {
     let t = fmt::duration_short(policy.threshold_s);
     let why = match status {
         SlaStatus::Red if out.unrecoverable => Some(format!(
-            "cannot reach {target} today even if every call is answered in time (best case {})",
+            "cannot reach {target} in this window even if every call is answered in time (best case {})",
             fmt::pct(out.best_case_sl, 1)
         )),
         SlaStatus::Red => Some(format!(
@@ -409,5 +483,55 @@ fn describe(inp: &RiskInputs, out: &RiskOutput, policy: &SlaPolicy) -> SlaCell {
         current_sl: out.current_sl,
         required_agents: out.required_agents,
         staffing_gap: out.staffing_gap,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn c(n: u64) -> SlCounters {
+        SlCounters {
+            answered_total: n,
+            answered_within_t: n,
+            abandoned_total: 0,
+            abandoned_within_t: 0,
+        }
+    }
+
+    #[test]
+    fn interval_starts_from_the_last_sample_before_the_boundary() {
+        let day = Utc.with_ymd_and_hms(2026, 11, 20, 0, 0, 0).unwrap();
+        let b1 = day + Duration::hours(10);
+        let gap = Duration::seconds(10);
+        let mut e = QueueEstimates::default();
+        e.track_interval(
+            c(100),
+            b1 - Duration::seconds(3),
+            b1 - Duration::minutes(30),
+            day,
+            gap,
+        );
+        e.track_interval(c(104), b1 + Duration::seconds(2), b1, day, gap);
+        let b = e.baseline.expect("baseline");
+        assert_eq!(
+            (b.window_start, b.counters, b.counted_since),
+            (b1, c(100), b1),
+            "complete from the boundary"
+        );
+        // Joining late (no sample near the boundary): counting starts when we first saw it.
+        let mut late = QueueEstimates::default();
+        let at = b1 + Duration::minutes(7);
+        late.track_interval(c(120), at, b1, day, gap);
+        let b = late.baseline.expect("baseline");
+        assert_eq!((b.counters, b.counted_since), (c(120), at));
+        // Midnight: the day's counters restart, so the first interval starts from zero.
+        let mut m = QueueEstimates::default();
+        m.track_interval(c(5), day + Duration::minutes(1), day, day, gap);
+        assert_eq!(
+            m.baseline.map(|b| (b.counters, b.counted_since)),
+            Some((c(0), day))
+        );
     }
 }

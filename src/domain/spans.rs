@@ -153,7 +153,8 @@ pub fn totals(spans: &[StateSpan]) -> BTreeMap<AgentState, f64> {
         .collect()
 }
 
-/// The state occupying most of `[from, to)` (ties: the earlier), for one timeline cell.
+/// The state occupying most of `[from, to)` (ties: the first in `AgentState` order), for one
+/// timeline cell.
 pub fn dominant(spans: &[StateSpan], from: DateTime<Utc>, to: DateTime<Utc>) -> Option<AgentState> {
     let mut best: Option<(Duration, AgentState)> = None;
     let mut acc: BTreeMap<AgentState, Duration> = BTreeMap::new();

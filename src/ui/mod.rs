@@ -157,6 +157,12 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             theme.style(Role::Badge),
         ));
     }
+    if app.config.inline_secret_warning {
+        top.push(Span::styled(
+            " ⚠ inline secrets in the config file ",
+            theme.style(Role::Warn),
+        ));
+    }
     // Centre totals over every queue: sums of what is known; unknown stays unknown.
     let mut waiting: Option<u32> = None;
     let mut longest: Option<f64> = None;
@@ -182,11 +188,15 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             }
             offered = add64(offered, q.today.offered);
             abandoned = add64(abandoned, q.today.abandoned);
-            within = add64(within, q.today.answered_within_threshold);
-            sl_den = add64(
-                sl_den,
-                q.today.answered.zip(q.today.abandoned).map(|(a, b)| a + b),
-            );
+            // Numerator and denominator from the same queues, or the ratio is meaningless.
+            if let (Some(w), Some(a), Some(b)) = (
+                q.today.answered_within_threshold,
+                q.today.answered,
+                q.today.abandoned,
+            ) {
+                within = add64(within, Some(w));
+                sl_den = add64(sl_den, Some(a + b));
+            }
         }
         // Agents are counted once per agent, not once per queue they serve.
         if let Some(agents) = &snap.agents {

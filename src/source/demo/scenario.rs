@@ -111,17 +111,19 @@ impl Scenario {
             if q.threshold_s().is_none() {
                 return Err(format!("queue {:?}: bad threshold {:?}", q.id, q.threshold));
             }
-            let ok = |x: f64| x.is_finite() && x >= 0.0;
+            // Bounded so the 25 h warm start stays fast and times cannot overflow.
+            let ok = |x: f64| x.is_finite() && (0.0..=86_400.0).contains(&x);
             let valid = q.target > 0.0
                 && q.target <= 1.0
-                && ok(q.peak_per_hour)
+                && q.peak_per_hour.is_finite()
+                && (0.0..=10_000.0).contains(&q.peak_per_hour)
                 && q.talk.is_finite()
                 && q.talk > 0.0
                 && ok(q.acw)
                 && ok(q.patience);
             if !valid {
                 return Err(format!(
-                    "queue {:?}: target must be in (0, 1], rates and times finite and ≥ 0, talk > 0",
+                    "queue {:?}: target must be in (0, 1], peak_per_hour in [0, 10000], talk in (0, 86400], acw and patience in [0, 86400]",
                     q.id
                 ));
             }
