@@ -330,7 +330,11 @@ fn queue_filter_by_glob_and_id() {
 #[test]
 fn wire_field_names_exist_in_the_v34_schema() {
     let path = std::env::var("CXONE_OPENAPI").unwrap_or_else(|_| {
-        "/work/shared/reference/cxone/fixtures/openapi/cxone-v34-subset.openapi.json".into()
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/reference/cxone/fixtures/openapi/cxone-v34-subset.openapi.json"
+        )
+        .into()
     });
     let Ok(text) = std::fs::read_to_string(&path) else {
         eprintln!("skipped: {path} not found (set CXONE_OPENAPI)");

@@ -5,6 +5,7 @@
 
 pub mod cxone;
 pub mod demo;
+pub mod genesys;
 pub mod http;
 
 use std::future::Future;
@@ -178,10 +179,9 @@ pub fn build(cfg: &crate::config::SourceConfig, opts: &SourceOptions) -> Result<
     use crate::config::SourceConfig;
     match cfg {
         SourceConfig::Demo(c) => demo::DemoSource::new(c, opts).map(AnySource::Demo),
-        SourceConfig::Genesys(c) => Err(format!(
-            "source {:?}: Genesys Cloud support is not built yet",
-            c.name
-        )),
+        SourceConfig::Genesys(c) => genesys::GenesysSource::new(c.clone(), opts.clone())
+            .map(AnySource::Genesys)
+            .map_err(|e| format!("source {:?}: {e}", c.name)),
         SourceConfig::Cxone(c) => cxone::CxoneSource::new(c.clone(), opts.clone())
             .map(AnySource::Cxone)
             .map_err(|e| format!("source {:?}: {e}", c.name)),
@@ -193,6 +193,7 @@ pub fn build(cfg: &crate::config::SourceConfig, opts: &SourceOptions) -> Result<
 pub enum AnySource {
     Demo(demo::DemoSource),
     Cxone(cxone::CxoneSource),
+    Genesys(genesys::GenesysSource),
 }
 
 impl AnySource {
@@ -200,6 +201,7 @@ impl AnySource {
         match self {
             AnySource::Demo(s) => s.name(),
             AnySource::Cxone(s) => s.name(),
+            AnySource::Genesys(s) => s.name(),
         }
     }
 
@@ -207,6 +209,7 @@ impl AnySource {
         match self {
             AnySource::Demo(s) => s.poll().await,
             AnySource::Cxone(s) => s.poll().await,
+            AnySource::Genesys(s) => s.poll().await,
         }
     }
 
@@ -219,6 +222,7 @@ impl AnySource {
         match self {
             AnySource::Demo(s) => s.history(agent_id, from, to).await,
             AnySource::Cxone(s) => s.history(agent_id, from, to).await,
+            AnySource::Genesys(s) => s.history(agent_id, from, to).await,
         }
     }
 
@@ -227,6 +231,7 @@ impl AnySource {
         match self {
             AnySource::Demo(s) => tokio::spawn(run(s, events, rx)),
             AnySource::Cxone(s) => tokio::spawn(run(s, events, rx)),
+            AnySource::Genesys(s) => tokio::spawn(run(s, events, rx)),
         };
         tx
     }

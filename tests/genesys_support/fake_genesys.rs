@@ -1,0 +1,1228 @@
+//! A fake Genesys Cloud (login + Platform API) on 127.0.0.1, driven by [`Scenario`] data,
+//! with fault injection per endpoint. Response shapes follow the reference fixtures; every
+//! request and response body is kept so tests can check them against the schema subset.
+
+#![allow(dead_code)]
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
+pub const CLIENT_ID: &str = "test-client-id";
+pub const CLIENT_SECRET: &str = "S3cr3t-Client-Value-do-not-print";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Ep {
+    Token,
+    Queues,
+    Observations,
+    Aggregates,
+    Activity,
+    Users,
+    Presence,
+    LegacyPresence,
+    Members,
+    Details,
+    Other,
+}
+
+/// One injected fault, consumed by the next request to its endpoint.
+#[derive(Clone, Debug)]
+pub enum Fault {
+    /// Answer this status (with `Retry-After` if given) and an ErrorBody.
+    Status(u16, Option<String>),
+    /// Answer normally after this delay.
+    Delay(Duration),
+    /// 200 with a body that is not JSON.
+    Malformed,
+    /// Revoke every issued token and answer 401 (as on token expiry).
+    Unauthorized,
+    /// 403 missing permission.
+    Forbidden(String),
+    /// Answer this status with this raw body.
+    Body(u16, String),
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct MediaLive {
+    pub media: String,
+    /// When each waiting interaction entered the queue.
+    pub waiting_since: Vec<DateTime<Utc>>,
+    pub interacting: u32,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct QueueLiveS {
+    pub media: Vec<MediaLive>,
+    pub idle: u32,
+    pub interacting: u32,
+    pub communicating: u32,
+    pub not_responding: u32,
+    pub off_queue: u32,
+    pub active: u32,
+    pub members: u32,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct MediaToday {
+    pub media: String,
+    pub offered: u64,
+    pub answered: u64,
+    pub answered_ms: u64,
+    pub abandoned: u64,
+    pub abandoned_ms: u64,
+    pub handled: u64,
+    pub handle_ms: u64,
+    pub sl_num: u64,
+    pub sl_den: u64,
+    pub sl_target: f64,
+}
+
+#[derive(Clone, Debug)]
+pub struct QueueS {
+    pub id: String,
+    pub name: String,
+    /// `mediaSettings.call.serviceLevel` (fraction, ms); other media get 0.8 / 20 s.
+    pub call_sl: (f64, u64),
+    pub chat_sl: (f64, u64),
+    pub live: QueueLiveS,
+    pub today: Vec<MediaToday>,
+}
+
+#[derive(Clone, Debug)]
+pub struct AgentS {
+    pub id: String,
+    pub name: String,
+    pub queues: Vec<String>,
+    /// Analytics spelling (`ON_QUEUE`, `BREAK`, `OFFLINE`).
+    pub system_presence: String,
+    pub org_presence_id: String,
+    pub presence_date: DateTime<Utc>,
+    pub routing_status: String,
+    pub routing_date: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct HistoryS {
+    /// (start, end, systemPresence, organizationPresenceId)
+    pub presence: Vec<(String, Option<String>, String, String)>,
+    /// (start, end, routingStatus)
+    pub routing: Vec<(String, Option<String>, String)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    pub queues: Vec<QueueS>,
+    pub agents: Vec<AgentS>,
+    pub history: HashMap<String, HistoryS>,
+    pub token_expires_in: u64,
+    /// Max observations per oWaiting detail list (the platform truncates; cap UNCONFIRMED).
+    pub detail_cap: usize,
+}
+
+pub const Q_SUPPORT: &str = "2dfcc467-950d-4514-a907-64bcd946cf57";
+pub const Q_SALES: &str = "e2507c5d-2039-4f1a-a618-1e59e7628d1e";
+pub const Q_BILLING: &str = "9b0a3c51-5d1e-4c61-9a43-2f0e8d7c6b5a";
+pub const ALICE: &str = "58b7f633-ee2e-4bc3-9cec-a22e8b73cf4a";
+pub const BOB: &str = "da72e94f-183e-415b-9268-f3d15ba97182";
+pub const CAROL: &str = "6c38f9d3-0bd7-4deb-8a8e-a77021e0b497";
+pub const DAN: &str = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0";
+pub const ON_QUEUE_ID: &str = "e08eaf1b-ee47-4fa9-a231-1200e284798f";
+pub const COACHING_ID: &str = "d8c87d09-9415-4cde-8dac-7682b3fc6056";
+pub const OFFLINE_ID: &str = "ccf3c10a-aa2c-4845-8e8d-f59fa48c58e5";
+
+fn ago(now: DateTime<Utc>, s: i64) -> DateTime<Utc> {
+    now - chrono::Duration::seconds(s)
+}
+
+impl Scenario {
+    /// Three queues (one voice, one voice + chat, one idle) and four agents.
+    pub fn standard() -> Scenario {
+        let now = Utc::now();
+        let support = QueueS {
+            id: Q_SUPPORT.into(),
+            name: "Support - Voice".into(),
+            call_sl: (0.8, 20_000),
+            chat_sl: (0.8, 20_000),
+            live: QueueLiveS {
+                media: vec![
+                    MediaLive {
+                        media: "voice".into(),
+                        waiting_since: vec![ago(now, 120), ago(now, 60), ago(now, 10)],
+                        interacting: 2,
+                    },
+                    MediaLive {
+                        media: "chat".into(),
+                        ..Default::default()
+                    },
+                ],
+                idle: 2,
+                interacting: 4,
+                communicating: 1,
+                not_responding: 1,
+                off_queue: 3,
+                active: 11,
+                members: 18,
+            },
+            today: vec![MediaToday {
+                media: "voice".into(),
+                offered: 142,
+                answered: 127,
+                answered_ms: 2_871_402,
+                abandoned: 15,
+                abandoned_ms: 1_090_716,
+                handled: 124,
+                handle_ms: 39_832_930,
+                sl_num: 106,
+                sl_den: 127,
+                sl_target: 0.8,
+            }],
+        };
+        let sales = QueueS {
+            id: Q_SALES.into(),
+            name: "Sales".into(),
+            call_sl: (0.9, 15_000),
+            chat_sl: (0.7, 60_000),
+            live: QueueLiveS {
+                media: vec![
+                    MediaLive {
+                        media: "voice".into(),
+                        waiting_since: vec![ago(now, 30)],
+                        interacting: 0,
+                    },
+                    MediaLive {
+                        media: "chat".into(),
+                        waiting_since: vec![ago(now, 200), ago(now, 5)],
+                        interacting: 1,
+                    },
+                ],
+                idle: 0,
+                interacting: 1,
+                communicating: 0,
+                not_responding: 0,
+                off_queue: 2,
+                active: 3,
+                members: 6,
+            },
+            today: vec![
+                MediaToday {
+                    media: "voice".into(),
+                    offered: 30,
+                    answered: 26,
+                    answered_ms: 520_000,
+                    abandoned: 4,
+                    abandoned_ms: 212_423,
+                    handled: 25,
+                    handle_ms: 9_000_000,
+                    sl_num: 20,
+                    sl_den: 26,
+                    sl_target: 0.9,
+                },
+                MediaToday {
+                    media: "chat".into(),
+                    offered: 7,
+                    answered: 7,
+                    answered_ms: 70_000,
+                    abandoned: 0,
+                    abandoned_ms: 0,
+                    handled: 6,
+                    handle_ms: 3_600_000,
+                    sl_num: 5,
+                    sl_den: 7,
+                    sl_target: 0.7,
+                },
+            ],
+        };
+        let billing = QueueS {
+            id: Q_BILLING.into(),
+            name: "Billing".into(),
+            call_sl: (0.75, 30_000),
+            chat_sl: (0.8, 20_000),
+            live: QueueLiveS {
+                media: vec![MediaLive {
+                    media: "voice".into(),
+                    ..Default::default()
+                }],
+                members: 2,
+                ..Default::default()
+            },
+            today: vec![],
+        };
+        let agent = |id: &str,
+                     name: &str,
+                     queues: &[&str],
+                     sp: &str,
+                     op: &str,
+                     pd: i64,
+                     rs: &str,
+                     rd: i64| AgentS {
+            id: id.into(),
+            name: name.into(),
+            queues: queues.iter().map(|q| q.to_string()).collect(),
+            system_presence: sp.into(),
+            org_presence_id: op.into(),
+            presence_date: ago(now, pd),
+            routing_status: rs.into(),
+            routing_date: ago(now, rd),
+        };
+        let agents = vec![
+            agent(
+                ALICE,
+                "Alice Moreno",
+                &[Q_SUPPORT],
+                "ON_QUEUE",
+                ON_QUEUE_ID,
+                3600,
+                "IDLE",
+                90,
+            ),
+            agent(
+                BOB,
+                "Bob Okafor",
+                &[Q_SUPPORT, Q_SALES],
+                "ON_QUEUE",
+                ON_QUEUE_ID,
+                7200,
+                "INTERACTING",
+                40,
+            ),
+            agent(
+                CAROL,
+                "Carol Lindqvist",
+                &[Q_SALES],
+                "BREAK",
+                COACHING_ID,
+                300,
+                "OFF_QUEUE",
+                300,
+            ),
+            agent(
+                DAN,
+                "Dan Ibsen",
+                &[Q_SUPPORT],
+                "OFFLINE",
+                OFFLINE_ID,
+                50_000,
+                "OFF_QUEUE",
+                50_000,
+            ),
+        ];
+        let mut history = HashMap::new();
+        history.insert(ALICE.to_string(), alice_history());
+        Scenario {
+            queues: vec![support, sales, billing],
+            agents,
+            history,
+            token_expires_in: 86_399,
+            detail_cap: 100,
+        }
+    }
+}
+
+/// The records of fixture 04-users-details-response.json.
+fn alice_history() -> HistoryS {
+    let p = |s: &str, e: Option<&str>, sp: &str, id: &str| {
+        (
+            s.to_string(),
+            e.map(str::to_string),
+            sp.to_string(),
+            id.to_string(),
+        )
+    };
+    let r =
+        |s: &str, e: Option<&str>, st: &str| (s.to_string(), e.map(str::to_string), st.to_string());
+    HistoryS {
+        presence: vec![
+            p(
+                "2026-03-09T17:05:44.120Z",
+                Some("2026-03-10T07:58:02.903Z"),
+                "OFFLINE",
+                OFFLINE_ID,
+            ),
+            p(
+                "2026-03-10T07:58:02.903Z",
+                Some("2026-03-10T08:01:12.377Z"),
+                "AVAILABLE",
+                "6a3af858-942f-489d-9700-5f9bcdcdae9b",
+            ),
+            p(
+                "2026-03-10T08:01:12.377Z",
+                Some("2026-03-10T10:30:00.518Z"),
+                "ON_QUEUE",
+                ON_QUEUE_ID,
+            ),
+            p(
+                "2026-03-10T10:30:00.518Z",
+                Some("2026-03-10T10:45:09.004Z"),
+                "BREAK",
+                "227b37e2-f1d0-4dd0-8f50-badd7cf6d158",
+            ),
+            p("2026-03-10T10:45:09.004Z", None, "ON_QUEUE", ON_QUEUE_ID),
+        ],
+        routing: vec![
+            r(
+                "2026-03-09T17:05:44.120Z",
+                Some("2026-03-10T08:01:12.377Z"),
+                "OFF_QUEUE",
+            ),
+            r(
+                "2026-03-10T08:01:12.377Z",
+                Some("2026-03-10T08:03:40.551Z"),
+                "IDLE",
+            ),
+            r(
+                "2026-03-10T08:03:40.551Z",
+                Some("2026-03-10T08:03:49.120Z"),
+                "COMMUNICATING",
+            ),
+            r(
+                "2026-03-10T08:03:49.120Z",
+                Some("2026-03-10T08:11:02.744Z"),
+                "INTERACTING",
+            ),
+            r(
+                "2026-03-10T08:11:02.744Z",
+                Some("2026-03-10T10:30:00.518Z"),
+                "IDLE",
+            ),
+            r(
+                "2026-03-10T10:30:00.518Z",
+                Some("2026-03-10T10:45:09.004Z"),
+                "OFF_QUEUE",
+            ),
+            r(
+                "2026-03-10T10:45:09.004Z",
+                Some("2026-03-10T10:45:41.300Z"),
+                "IDLE",
+            ),
+            r(
+                "2026-03-10T10:45:41.300Z",
+                Some("2026-03-10T10:46:11.302Z"),
+                "NOT_RESPONDING",
+            ),
+            r("2026-03-10T10:46:11.302Z", None, "IDLE"),
+        ],
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Log {
+    /// (endpoint, schema definition, body) of every JSON request received.
+    pub requests: Vec<(Ep, &'static str, Value)>,
+    /// (endpoint, schema definition, body) of every JSON response sent.
+    pub responses: Vec<(Ep, &'static str, Value)>,
+}
+
+pub struct FakeState {
+    pub scenario: Scenario,
+    pub faults: HashMap<Ep, VecDeque<Fault>>,
+    pub hits: HashMap<Ep, u32>,
+    pub tokens_issued: u32,
+    pub valid_tokens: HashSet<String>,
+    /// The activity query answers 403 (as without the permission).
+    pub activity_refused: bool,
+    /// The observation query answers 400 to `detailMetrics`.
+    pub details_refused: bool,
+    /// Extra headers on every API answer.
+    pub extra_headers: Vec<(String, String)>,
+    pub log: Log,
+}
+
+pub struct FakeGenesys {
+    pub addr: SocketAddr,
+    pub state: Arc<Mutex<FakeState>>,
+    shutdown: Mutex<
+        Option<(
+            tokio::sync::oneshot::Sender<()>,
+            tokio::task::JoinHandle<()>,
+        )>,
+    >,
+}
+
+impl FakeGenesys {
+    pub async fn start(scenario: Scenario) -> FakeGenesys {
+        let state = Arc::new(Mutex::new(FakeState {
+            scenario,
+            faults: HashMap::new(),
+            hits: HashMap::new(),
+            tokens_issued: 0,
+            valid_tokens: HashSet::new(),
+            activity_refused: false,
+            details_refused: false,
+            extra_headers: vec![],
+            log: Log::default(),
+        }));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let fake = FakeGenesys {
+            addr,
+            state,
+            shutdown: Mutex::new(None),
+        };
+        fake.serve(listener);
+        fake
+    }
+
+    fn serve(&self, listener: tokio::net::TcpListener) {
+        let app = axum::Router::new()
+            .fallback(handle)
+            .with_state(self.state.clone());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        *self.shutdown.lock().unwrap() = Some((tx, task));
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stop answering: connections are refused until [`FakeGenesys::restart`].
+    pub async fn stop(&self) {
+        let s = self.shutdown.lock().unwrap().take();
+        if let Some((tx, task)) = s {
+            let _ = tx.send(());
+            let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
+        }
+    }
+
+    /// Serve again on the same address.
+    pub async fn restart(&self) {
+        let listener = tokio::net::TcpListener::bind(self.addr)
+            .await
+            .expect("rebind");
+        self.serve(listener);
+    }
+
+    pub fn fault(&self, ep: Ep, f: Fault) {
+        self.state
+            .lock()
+            .unwrap()
+            .faults
+            .entry(ep)
+            .or_default()
+            .push_back(f);
+    }
+
+    pub fn hits(&self, ep: Ep) -> u32 {
+        self.state
+            .lock()
+            .unwrap()
+            .hits
+            .get(&ep)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    pub fn tokens_issued(&self) -> u32 {
+        self.state.lock().unwrap().tokens_issued
+    }
+
+    pub fn with<R>(&self, f: impl FnOnce(&mut FakeState) -> R) -> R {
+        f(&mut self.state.lock().unwrap())
+    }
+}
+
+impl Drop for FakeGenesys {
+    fn drop(&mut self) {
+        if let Ok(mut s) = self.shutdown.lock()
+            && let Some((tx, _)) = s.take()
+        {
+            let _ = tx.send(());
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Request handling
+
+type Shared = Arc<Mutex<FakeState>>;
+
+fn classify(method: &Method, path: &str) -> Ep {
+    match (method.as_str(), path) {
+        ("POST", "/oauth/token") => Ep::Token,
+        ("GET", "/api/v2/routing/queues") => Ep::Queues,
+        ("POST", "/api/v2/analytics/queues/observations/query") => Ep::Observations,
+        ("POST", "/api/v2/analytics/conversations/aggregates/query") => Ep::Aggregates,
+        ("POST", "/api/v2/analytics/routing/activity/query") => Ep::Activity,
+        ("GET", "/api/v2/users") => Ep::Users,
+        ("GET", "/api/v2/presence/definitions") => Ep::Presence,
+        ("GET", "/api/v2/presencedefinitions") => Ep::LegacyPresence,
+        ("POST", "/api/v2/analytics/users/details/query") => Ep::Details,
+        ("GET", p) if p.starts_with("/api/v2/routing/queues/") && p.ends_with("/members") => {
+            Ep::Members
+        }
+        _ => Ep::Other,
+    }
+}
+
+fn query_pairs(uri: &Uri) -> Vec<(String, String)> {
+    uri.query()
+        .unwrap_or("")
+        .split('&')
+        .filter(|s| !s.is_empty())
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+            (k.to_string(), v.replace("%3A", ":").replace("%2F", "/"))
+        })
+        .collect()
+}
+
+fn q_num(q: &[(String, String)], key: &str, default: usize) -> usize {
+    q.iter()
+        .find(|(k, _)| k == key)
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn error_body(status: u16, code: &str, message: &str) -> Value {
+    json!({"message": message, "code": code, "status": status, "contextId": "ctx-1", "details": [], "errors": []})
+}
+
+fn json_response(status: StatusCode, body: &Value, extra: &[(String, String)]) -> Response {
+    let mut r = (status, body.to_string()).into_response();
+    r.headers_mut()
+        .insert("content-type", HeaderValue::from_static("application/json"));
+    for (k, v) in extra {
+        if let (Ok(k), Ok(v)) = (
+            axum::http::HeaderName::from_bytes(k.as_bytes()),
+            HeaderValue::from_str(v),
+        ) {
+            r.headers_mut().insert(k, v);
+        }
+    }
+    r
+}
+
+async fn handle(
+    State(shared): State<Shared>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let ep = classify(&method, uri.path());
+    let fault = {
+        let mut s = shared.lock().unwrap();
+        *s.hits.entry(ep).or_default() += 1;
+        s.faults.get_mut(&ep).and_then(VecDeque::pop_front)
+    };
+    match fault {
+        Some(Fault::Delay(d)) => tokio::time::sleep(d).await,
+        Some(Fault::Malformed) => {
+            return (StatusCode::OK, "{\"results\": [ {\"group\": ").into_response();
+        }
+        Some(Fault::Status(code, retry_after)) => {
+            let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let b = if code == 429 {
+                error_body(
+                    429,
+                    "too.many.requests",
+                    "Rate limit exceeded the maximum [300] requests within [60] seconds",
+                )
+            } else {
+                error_body(
+                    code,
+                    "internal.server.error",
+                    "The server encountered an error",
+                )
+            };
+            let mut extra = vec![];
+            if let Some(ra) = retry_after {
+                extra.push(("Retry-After".to_string(), ra));
+            }
+            return json_response(status, &b, &extra);
+        }
+        Some(Fault::Unauthorized) => {
+            shared.lock().unwrap().valid_tokens.clear();
+            return json_response(
+                StatusCode::UNAUTHORIZED,
+                &error_body(401, "credentials.expired", "Credentials expired"),
+                &[],
+            );
+        }
+        Some(Fault::Body(code, text)) => {
+            let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            return (status, [("content-type", "application/json")], text).into_response();
+        }
+        Some(Fault::Forbidden(perm)) => {
+            return json_response(
+                StatusCode::FORBIDDEN,
+                &error_body(
+                    403,
+                    "missing.permissions",
+                    &format!("You are missing the following permission(s): {perm}"),
+                ),
+                &[],
+            );
+        }
+        None => {}
+    }
+    if ep == Ep::Token {
+        return token(&shared, &headers, &body);
+    }
+    if !authorised(&shared, &headers) {
+        return json_response(
+            StatusCode::UNAUTHORIZED,
+            &error_body(
+                401,
+                "authentication.required",
+                "No authentication bearer token specified in authorization header.",
+            ),
+            &[],
+        );
+    }
+    let q = query_pairs(&uri);
+    let req: Value = if body.is_empty() {
+        Value::Null
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(v) => v,
+            Err(_) => {
+                return json_response(
+                    StatusCode::BAD_REQUEST,
+                    &error_body(400, "bad.request", "not JSON"),
+                    &[],
+                );
+            }
+        }
+    };
+    let mut s = shared.lock().unwrap();
+    let extra = s.extra_headers.clone();
+    let result = route(&mut s, ep, uri.path(), &q, &req);
+    match result {
+        Ok((def, v)) => {
+            s.log.responses.push((ep, def, v.clone()));
+            json_response(StatusCode::OK, &v, &extra)
+        }
+        Err((status, v)) => json_response(status, &v, &extra),
+    }
+}
+
+type Routed = Result<(&'static str, Value), (StatusCode, Value)>;
+
+fn route(s: &mut FakeState, ep: Ep, path: &str, q: &[(String, String)], req: &Value) -> Routed {
+    match ep {
+        Ep::Queues => Ok(("QueueEntityListing", queues(&s.scenario, q))),
+        Ep::Observations => {
+            s.log
+                .requests
+                .push((ep, "QueueObservationQuery", req.clone()));
+            if s.details_refused && req.get("detailMetrics").is_some() {
+                return Err((
+                    StatusCode::BAD_REQUEST,
+                    error_body(
+                        400,
+                        "invalid.value",
+                        "detailMetrics are not allowed for this query",
+                    ),
+                ));
+            }
+            observations(&s.scenario, req)
+        }
+        Ep::Aggregates => {
+            s.log
+                .requests
+                .push((ep, "ConversationAggregationQuery", req.clone()));
+            aggregates(&s.scenario, req)
+        }
+        Ep::Activity => {
+            s.log
+                .requests
+                .push((ep, "RoutingActivityQuery", req.clone()));
+            if s.activity_refused {
+                return Err((
+                    StatusCode::FORBIDDEN,
+                    error_body(
+                        403,
+                        "missing.permissions",
+                        "You are missing the following permission(s): analytics:queueObservation:view",
+                    ),
+                ));
+            }
+            activity(&s.scenario, q, req)
+        }
+        Ep::Users => Ok(("UserEntityListing", users(&s.scenario, q))),
+        Ep::Presence => Ok((
+            "OrganizationPresenceDefinitionEntityListing",
+            fixture("04-presence-definitions-response.json"),
+        )),
+        Ep::LegacyPresence => Ok((
+            "OrganizationPresenceEntityListing",
+            fixture("04-presencedefinitions-legacy-response.json"),
+        )),
+        Ep::Members => Ok(("QueueMemberEntityListing", members(&s.scenario, path, q))),
+        Ep::Details => {
+            s.log.requests.push((ep, "UserDetailsQuery", req.clone()));
+            Ok((
+                "AnalyticsUserDetailsQueryResponse",
+                details(&s.scenario, req),
+            ))
+        }
+        Ep::Token | Ep::Other => Err((
+            StatusCode::NOT_FOUND,
+            error_body(404, "not.found", "not found"),
+        )),
+    }
+}
+
+fn fixture(name: &str) -> Value {
+    let path = format!(
+        "{}/tests/fixtures/genesys/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("fixture json")
+}
+
+fn b64(input: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for c in input.chunks(3) {
+        let n = (u32::from(c[0]) << 16)
+            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*c.get(2).unwrap_or(&0));
+        for i in 0..4 {
+            if i <= c.len() {
+                out.push(T[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+fn token(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Response {
+    let want = format!(
+        "Basic {}",
+        b64(format!("{CLIENT_ID}:{CLIENT_SECRET}").as_bytes())
+    );
+    let auth_ok = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v == want);
+    let form_ok = String::from_utf8_lossy(body).contains("grant_type=client_credentials");
+    let ct_ok = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !(auth_ok && form_ok && ct_ok) {
+        return json_response(
+            StatusCode::UNAUTHORIZED,
+            &json!({"error": "invalid_client", "description": "authentication failed", "error_description": "authentication failed"}),
+            &[],
+        );
+    }
+    let mut s = shared.lock().unwrap();
+    s.tokens_issued += 1;
+    let t = format!("tok-{}-EXAMPLEonlyNOTaREALtoken", s.tokens_issued);
+    s.valid_tokens.insert(t.clone());
+    let expires = s.scenario.token_expires_in;
+    json_response(
+        StatusCode::OK,
+        &json!({"access_token": t, "token_type": "bearer", "expires_in": expires}),
+        &[],
+    )
+}
+
+fn authorised(shared: &Shared, headers: &HeaderMap) -> bool {
+    let Some(v) = headers.get("authorization").and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let Some((scheme, tok)) = v.split_once(' ') else {
+        return false;
+    };
+    scheme.eq_ignore_ascii_case("bearer") && shared.lock().unwrap().valid_tokens.contains(tok)
+}
+
+/// Queue ids named by `dimension == queueId` predicates anywhere in a filter.
+fn filter_queue_ids(filter: &Value) -> Vec<String> {
+    let mut out = vec![];
+    for p in filter
+        .get("predicates")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if p.get("dimension").and_then(Value::as_str) == Some("queueId")
+            && let Some(v) = p.get("value").and_then(Value::as_str)
+        {
+            out.push(v.to_string());
+        }
+    }
+    for c in filter
+        .get("clauses")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        out.extend(filter_queue_ids(c));
+    }
+    out
+}
+
+fn too_many(ids: &[String]) -> Option<(StatusCode, Value)> {
+    (ids.len() > 100).then(|| {
+        (
+            StatusCode::BAD_REQUEST,
+            error_body(
+                400,
+                "bad.request",
+                "Too many predicates: at most 100 queue ids per query",
+            ),
+        )
+    })
+}
+
+fn date(d: DateTime<Utc>) -> String {
+    d.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+fn queues(sc: &Scenario, q: &[(String, String)]) -> Value {
+    let size = q_num(q, "pageSize", 25).max(1);
+    let page = q_num(q, "pageNumber", 1).max(1);
+    let total = sc.queues.len();
+    let entities: Vec<Value> = sc
+        .queues
+        .iter()
+        .skip((page - 1) * size)
+        .take(size)
+        .map(|qu| {
+            let sl = |(p, ms): (f64, u64)| json!({"percentage": p, "durationMs": ms});
+            json!({
+                "id": qu.id, "name": qu.name,
+                "memberCount": qu.live.members, "userMemberCount": qu.live.members, "joinedMemberCount": qu.live.active,
+                "mediaSettings": {
+                    "call": {"enableAutoAnswer": false, "alertingTimeoutSeconds": 8, "serviceLevel": sl(qu.call_sl)},
+                    "callback": {"enableAutoAnswer": false, "alertingTimeoutSeconds": 30, "serviceLevel": sl((0.8, 20_000))},
+                    "chat": {"enableAutoAnswer": false, "alertingTimeoutSeconds": 30, "serviceLevel": sl(qu.chat_sl)},
+                    "email": {"enableAutoAnswer": false, "alertingTimeoutSeconds": 300, "serviceLevel": sl((0.8, 86_400_000))},
+                    "message": {"enableAutoAnswer": false, "alertingTimeoutSeconds": 30, "serviceLevel": sl((0.8, 20_000))}
+                },
+                "acwSettings": {"wrapupPrompt": "MANDATORY_TIMEOUT", "timeoutMs": 60000},
+                "selfUri": format!("/api/v2/routing/queues/{}", qu.id)
+            })
+        })
+        .collect();
+    let pages = total.div_ceil(size).max(1);
+    let mut v = json!({
+        "entities": entities, "pageSize": size, "pageNumber": page, "total": total, "pageCount": pages,
+        "firstUri": format!("/api/v2/routing/queues?pageSize={size}&pageNumber=1"),
+        "selfUri": format!("/api/v2/routing/queues?pageSize={size}&pageNumber={page}"),
+        "lastUri": format!("/api/v2/routing/queues?pageSize={size}&pageNumber={pages}")
+    });
+    if page < pages {
+        v["nextUri"] = json!(format!(
+            "/api/v2/routing/queues?pageSize={size}&pageNumber={}",
+            page + 1
+        ));
+    }
+    v
+}
+
+fn stat(metric: &str, count: u64) -> Value {
+    json!({"metric": metric, "stats": {"count": count}})
+}
+
+fn observations(sc: &Scenario, req: &Value) -> Routed {
+    let ids = filter_queue_ids(req.get("filter").unwrap_or(&Value::Null));
+    if let Some(e) = too_many(&ids) {
+        return Err(e);
+    }
+    let details = req
+        .get("detailMetrics")
+        .and_then(Value::as_array)
+        .is_some_and(|d| d.iter().any(|m| m == "oWaiting"));
+    let mut results = vec![];
+    for qu in sc.queues.iter().filter(|q| ids.contains(&q.id)) {
+        let l = &qu.live;
+        let mut users = vec![];
+        for (qual, n) in [
+            ("IDLE", l.idle),
+            ("INTERACTING", l.interacting),
+            ("COMMUNICATING", l.communicating),
+            ("NOT_RESPONDING", l.not_responding),
+        ] {
+            // Zero-count qualifiers are omitted (REFERENCE §2).
+            if n > 0 {
+                users.push(
+                    json!({"metric": "oOnQueueUsers", "qualifier": qual, "stats": {"count": n}}),
+                );
+            }
+        }
+        users.push(stat("oOffQueueUsers", l.off_queue.into()));
+        users.push(stat("oActiveUsers", l.active.into()));
+        users.push(stat("oMemberUsers", l.members.into()));
+        results.push(json!({"group": {"queueId": qu.id}, "data": users}));
+        for m in &l.media {
+            let mut waiting = m.waiting_since.clone();
+            waiting.sort();
+            let mut w = stat("oWaiting", waiting.len() as u64);
+            if details {
+                let cap = sc.detail_cap.max(2);
+                let shown: Vec<DateTime<Utc>> = if waiting.len() > cap {
+                    // Truncated: the oldest half and the newest half (REFERENCE §2).
+                    let half = cap / 2;
+                    waiting[..half]
+                        .iter()
+                        .chain(&waiting[waiting.len() - half..])
+                        .copied()
+                        .collect()
+                } else {
+                    waiting.clone()
+                };
+                w["truncated"] = json!(waiting.len() > cap);
+                w["observations"] = json!(
+                    shown
+                        .iter()
+                        .enumerate()
+                        .map(|(i, d)| json!({"observationDate": date(*d), "conversationId": format!("conv-{i}"), "direction": "inbound", "routingPriority": 0}))
+                        .collect::<Vec<_>>()
+                );
+            }
+            let mut data = vec![
+                w,
+                stat("oInteracting", m.interacting.into()),
+                stat("oAlerting", 0),
+            ];
+            if let Some(oldest) = waiting.first() {
+                data.push(json!({"metric": "oLongestWaiting", "stats": {"count": waiting.len(), "calculatedMetricValue": oldest.timestamp_millis()}}));
+            }
+            results.push(json!({"group": {"queueId": qu.id, "mediaType": m.media}, "data": data}));
+        }
+    }
+    Ok((
+        "QueueObservationQueryResponse",
+        json!({"systemToOrganizationMappings": {"ON_QUEUE": [ON_QUEUE_ID]}, "results": results}),
+    ))
+}
+
+fn aggregates(sc: &Scenario, req: &Value) -> Routed {
+    let ids = filter_queue_ids(req.get("filter").unwrap_or(&Value::Null));
+    if let Some(e) = too_many(&ids) {
+        return Err(e);
+    }
+    let interval = req
+        .get("interval")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let mut results = vec![];
+    for qu in sc.queues.iter().filter(|q| ids.contains(&q.id)) {
+        for t in qu.today.iter().filter(|t| t.offered > 0) {
+            let mut metrics = vec![stat("nOffered", t.offered)];
+            // Metrics without events are left out, as the platform does.
+            if t.answered > 0 {
+                metrics.push(json!({"metric": "tAnswered", "stats": {"count": t.answered, "sum": t.answered_ms}}));
+            }
+            if t.abandoned > 0 {
+                metrics.push(json!({"metric": "tAbandon", "stats": {"count": t.abandoned, "sum": t.abandoned_ms}}));
+            }
+            if t.handled > 0 {
+                metrics.push(
+                    json!({"metric": "tHandle", "stats": {"count": t.handled, "sum": t.handle_ms}}),
+                );
+            }
+            if t.sl_den > 0 {
+                metrics.push(json!({"metric": "oServiceLevel", "stats": {
+                    "ratio": t.sl_num as f64 / t.sl_den as f64, "numerator": t.sl_num, "denominator": t.sl_den, "target": t.sl_target}}));
+            }
+            results.push(json!({"group": {"queueId": qu.id, "mediaType": t.media}, "data": [{"interval": interval, "metrics": metrics}]}));
+        }
+    }
+    Ok((
+        "ConversationAggregateQueryResponse",
+        json!({"results": results}),
+    ))
+}
+
+fn activity(sc: &Scenario, q: &[(String, String)], req: &Value) -> Routed {
+    let metrics = req
+        .get("metrics")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    if metrics.is_empty()
+        || metrics
+            .iter()
+            .any(|m| m.get("metric").and_then(Value::as_str).is_none())
+    {
+        return Err((
+            StatusCode::BAD_REQUEST,
+            error_body(400, "bad.request", "metrics[].metric is required"),
+        ));
+    }
+    let ids = filter_queue_ids(req.get("filter").unwrap_or(&Value::Null));
+    if let Some(e) = too_many(&ids) {
+        return Err(e);
+    }
+    let size = q_num(q, "pageSize", 25).max(1);
+    let page = q_num(q, "pageNumber", 1).max(1);
+    // Entities are paged across the whole answer.
+    let mut all: Vec<(&QueueS, &AgentS)> = vec![];
+    for qu in sc.queues.iter().filter(|q| ids.contains(&q.id)) {
+        for a in sc.agents.iter().filter(|a| a.queues.contains(&qu.id)) {
+            all.push((qu, a));
+        }
+    }
+    let slice: Vec<&(&QueueS, &AgentS)> = all.iter().skip((page - 1) * size).take(size).collect();
+    let mut results: Vec<Value> = vec![];
+    for qu in sc.queues.iter().filter(|q| ids.contains(&q.id)) {
+        let members: Vec<&AgentS> = sc
+            .agents
+            .iter()
+            .filter(|a| a.queues.contains(&qu.id))
+            .collect();
+        let entities: Vec<Value> = slice
+            .iter()
+            .filter(|(q2, _)| q2.id == qu.id)
+            .map(|(_, a)| {
+                json!({
+                    "activityDate": date(Utc::now()), "userId": a.id, "queueId": qu.id,
+                    "queueMembershipStatus": "active", "routingStatus": a.routing_status,
+                    "routingStatusDate": date(a.routing_date), "systemPresence": a.system_presence,
+                    "organizationPresenceId": a.org_presence_id, "presenceDate": date(a.presence_date)
+                })
+            })
+            .collect();
+        if entities.is_empty() && page > 1 {
+            continue;
+        }
+        results.push(json!({
+            "group": {"queueId": qu.id},
+            "data": [{"metric": "oMemberUsers", "count": members.len(), "entityIds": members.iter().map(|a| a.id.clone()).collect::<Vec<_>>()}],
+            "truncated": false,
+            "entities": entities
+        }));
+    }
+    Ok((
+        "RoutingActivityResponse",
+        json!({"results": results, "entityIdDimension": "userId"}),
+    ))
+}
+
+fn users(sc: &Scenario, q: &[(String, String)]) -> Value {
+    let ids: Vec<&str> = q
+        .iter()
+        .filter(|(k, _)| k == "id")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    let size = q_num(q, "pageSize", 25).max(1);
+    let entities: Vec<Value> = sc
+        .agents
+        .iter()
+        .filter(|a| ids.is_empty() || ids.contains(&a.id.as_str()))
+        .take(size)
+        .map(|a| json!({"id": a.id, "name": a.name, "state": "active", "version": 3, "selfUri": format!("/api/v2/users/{}", a.id)}))
+        .collect();
+    let n = entities.len();
+    json!({"entities": entities, "pageSize": size, "pageNumber": 1, "total": n, "pageCount": 1})
+}
+
+fn legacy_spelling(sp: &str) -> &str {
+    match sp {
+        "ON_QUEUE" => "On Queue",
+        "BREAK" => "Break",
+        "OFFLINE" => "Offline",
+        "AVAILABLE" => "Available",
+        other => other,
+    }
+}
+
+fn members(sc: &Scenario, path: &str, q: &[(String, String)]) -> Value {
+    let qid = path
+        .trim_start_matches("/api/v2/routing/queues/")
+        .trim_end_matches("/members");
+    let size = q_num(q, "pageSize", 25).clamp(1, 100);
+    let page = q_num(q, "pageNumber", 1).max(1);
+    let entities: Vec<Value> = sc
+        .agents
+        .iter()
+        .filter(|a| a.queues.iter().any(|x| x == qid))
+        .skip((page - 1) * size)
+        .take(size)
+        .map(|a| {
+            let rs = json!({"userId": a.id, "status": a.routing_status, "startTime": date(a.routing_date)});
+            json!({
+                "id": a.id, "name": a.name, "joined": true, "memberBy": "user", "ringNumber": 1,
+                "routingStatus": rs,
+                "user": {
+                    "id": a.id, "name": a.name, "state": "active", "version": 3,
+                    "presence": {
+                        "id": a.id, "source": "PURECLOUD", "sourceId": "PURECLOUD", "primary": true,
+                        "presenceDefinition": {"id": a.org_presence_id, "systemPresence": legacy_spelling(&a.system_presence)},
+                        "message": "", "modifiedDate": date(a.presence_date)
+                    },
+                    "routingStatus": rs
+                }
+            })
+        })
+        .collect();
+    json!({"entities": entities, "pageNumber": page, "pageSize": size})
+}
+
+fn details(sc: &Scenario, req: &Value) -> Value {
+    let user = req
+        .pointer("/userFilters/0/predicates/0/value")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let size = req
+        .pointer("/paging/pageSize")
+        .and_then(Value::as_u64)
+        .unwrap_or(25)
+        .max(1) as usize;
+    let page = req
+        .pointer("/paging/pageNumber")
+        .and_then(Value::as_u64)
+        .unwrap_or(1)
+        .max(1) as usize;
+    let Some(h) = sc.history.get(user) else {
+        return json!({"userDetails": [], "totalHits": 0});
+    };
+    // Records are paged over presence then routing records.
+    let mut recs: Vec<(bool, Value)> = vec![];
+    for (s, e, sp, id) in &h.presence {
+        let mut v = json!({"startTime": s, "systemPresence": sp, "organizationPresenceId": id});
+        if let Some(e) = e {
+            v["endTime"] = json!(e);
+        }
+        recs.push((true, v));
+    }
+    for (s, e, st) in &h.routing {
+        let mut v = json!({"startTime": s, "routingStatus": st});
+        if let Some(e) = e {
+            v["endTime"] = json!(e);
+        }
+        recs.push((false, v));
+    }
+    let total = recs.len();
+    let slice: Vec<&(bool, Value)> = recs.iter().skip((page - 1) * size).take(size).collect();
+    if slice.is_empty() {
+        return json!({"userDetails": [], "totalHits": total});
+    }
+    let pres: Vec<&Value> = slice.iter().filter(|(p, _)| *p).map(|(_, v)| v).collect();
+    let rout: Vec<&Value> = slice.iter().filter(|(p, _)| !*p).map(|(_, v)| v).collect();
+    let mut d = json!({"userId": user});
+    if !pres.is_empty() {
+        d["primaryPresence"] = json!(pres);
+    }
+    if !rout.is_empty() {
+        d["routingStatus"] = json!(rout);
+    }
+    json!({"userDetails": [d], "totalHits": total})
+}
