@@ -53,14 +53,15 @@ pub fn normalise(raw: &[StateSpan], from: DateTime<Utc>, to: DateTime<Utc>) -> V
             }
         }
         match active.peek() {
-            Some(&(_, i)) => push(&mut out, a, b, raw[i].state, raw[i].reason.clone()),
-            None => push(&mut out, a, b, AgentState::Unknown, None),
+            Some(&(_, i)) => push_merged(&mut out, a, b, raw[i].state, raw[i].reason.clone()),
+            None => push_merged(&mut out, a, b, AgentState::Unknown, None),
         }
     }
     out
 }
 
-fn push(
+/// Append a span, merging it into the last one when it continues the same state and reason.
+pub fn push_merged(
     out: &mut Vec<StateSpan>,
     start: DateTime<Utc>,
     end: DateTime<Utc>,

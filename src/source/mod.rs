@@ -7,6 +7,7 @@ pub mod cxone;
 pub mod demo;
 pub mod genesys;
 pub mod http;
+pub mod select;
 
 use std::future::Future;
 use std::time::Duration;

@@ -4,56 +4,13 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
 use super::agents::AgentStore;
 use super::wire::{MediaType, SkillActivity, SkillSummary, SlaSummary};
 use crate::domain::{AgentCounts, Media, Queue, QueueLive, QueueToday, SlObjective};
-use crate::source::SourceError;
 
-/// Which skills the user asked for: name globs or ids (case-insensitive); empty = all.
-#[derive(Debug, Clone)]
-pub struct QueueFilter {
-    set: Option<GlobSet>,
-}
-
-impl QueueFilter {
-    pub fn new(patterns: &[String]) -> Result<QueueFilter, SourceError> {
-        let patterns: Vec<&str> = patterns
-            .iter()
-            .map(|p| p.trim())
-            .filter(|p| !p.is_empty())
-            .collect();
-        if patterns.is_empty() {
-            return Ok(QueueFilter { set: None });
-        }
-        let mut b = GlobSetBuilder::new();
-        for p in patterns {
-            let g = GlobBuilder::new(p)
-                .case_insensitive(true)
-                .literal_separator(false)
-                .build()
-                .map_err(|e| {
-                    SourceError::Fatal(format!(
-                        "queues: pattern {p:?} is not a valid glob ({e}) — fix the queues list"
-                    ))
-                })?;
-            b.add(g);
-        }
-        let set = b
-            .build()
-            .map_err(|e| SourceError::Fatal(format!("queues: {e} — fix the queues list")))?;
-        Ok(QueueFilter { set: Some(set) })
-    }
-
-    /// A pattern matches the skill's name or its id (so `"11223344"` selects by id).
-    pub fn allows(&self, id: &str, name: &str) -> bool {
-        match &self.set {
-            None => true,
-            Some(s) => s.is_match(id) || s.is_match(name),
-        }
-    }
-}
+/// Skills are selected like any platform's queues (name globs or ids).
+pub use crate::source::select::QueueSelector as QueueFilter;
 
 /// The CXone objective (percent goal within threshold seconds), when the skill has one.
 /// A 0 goal or 0 threshold means "not configured" (outbound skills carry 0/0).
@@ -307,7 +264,7 @@ pub fn build_queues(
     let mut seen: HashSet<&str> = HashSet::new();
     for (id, row) in &skills.rows {
         let name = row.skill_name.clone().unwrap_or_else(|| id.clone());
-        if !filter.allows(id, &name) {
+        if !filter.matches(id, &name) {
             continue;
         }
         seen.insert(id);
@@ -333,7 +290,7 @@ pub fn build_queues(
             continue;
         }
         let name = s.skill_name.clone().unwrap_or_else(|| id.clone());
-        if !filter.allows(id, &name) {
+        if !filter.matches(id, &name) {
             continue;
         }
         out.push(Queue {

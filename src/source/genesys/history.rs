@@ -165,7 +165,7 @@ impl Collected {
             let system = sys.clone().or_else(|| presences.system_of(org.as_deref()));
             let state = normalise(system.as_ref(), routing);
             let reason = presences.reason(org.as_deref(), system.as_ref(), routing);
-            push_span(&mut out, a, b, state, reason);
+            crate::domain::spans::push_merged(&mut out, a, b, state, reason);
         }
         out
     }
@@ -175,29 +175,6 @@ impl Collected {
 fn covering<T>(recs: &[Rec<T>], t: DateTime<Utc>) -> Option<&Rec<T>> {
     let upto = recs.partition_point(|r| r.start <= t);
     recs[..upto].iter().rev().find(|r| r.end > t)
-}
-
-fn push_span(
-    out: &mut Vec<StateSpan>,
-    start: DateTime<Utc>,
-    end: DateTime<Utc>,
-    state: crate::domain::AgentState,
-    reason: Option<String>,
-) {
-    if let Some(last) = out.last_mut()
-        && last.end == start
-        && last.state == state
-        && last.reason == reason
-    {
-        last.end = end;
-        return;
-    }
-    out.push(StateSpan {
-        start,
-        end,
-        state,
-        reason,
-    });
 }
 
 /// A record's `[start, end)` clipped to `[from, to]`; an open record ends at `to`.

@@ -3,14 +3,12 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
 use super::wire::{
     AggregateQueryResponse, ConversationAggregationQuery, Filter, QueueEntity,
     QueueObservationQuery, QueueObservationResponse, RoutingStatus, ServiceLevel, Stats,
 };
 use crate::domain::{AgentCounts, Media, QueueLive, QueueToday, SlObjective};
-use crate::source::SourceError;
 
 /// Queue ids per analytics query (REFERENCE §2: limit UNCONFIRMED, plan for ≤ 100).
 pub const MAX_QUEUES_PER_QUERY: usize = 100;
@@ -24,50 +22,7 @@ pub struct QueueInfo {
     pub objectives: Vec<(Media, SlObjective)>,
 }
 
-/// Queue ids / name globs from the configuration (`queues`); empty = every queue.
-#[derive(Clone, Debug)]
-pub struct QueueSelector {
-    patterns: Vec<String>,
-    globs: GlobSet,
-}
-
-impl QueueSelector {
-    pub fn new(patterns: &[String]) -> Result<QueueSelector, SourceError> {
-        let mut b = GlobSetBuilder::new();
-        for p in patterns {
-            // Names are matched without regard to case: "billing*" should find "Billing EU".
-            let g = GlobBuilder::new(p)
-                .case_insensitive(true)
-                .literal_separator(false)
-                .build()
-                .map_err(|e| {
-                    SourceError::Fatal(format!(
-                        "bad queue pattern {p:?}: {e} (use a name glob such as \"Billing*\" or a queue id)"
-                    ))
-                })?;
-            b.add(g);
-        }
-        let globs = b
-            .build()
-            .map_err(|e| SourceError::Fatal(format!("bad queue patterns: {e}")))?;
-        Ok(QueueSelector {
-            patterns: patterns.to_vec(),
-            globs,
-        })
-    }
-
-    pub fn is_all(&self) -> bool {
-        self.patterns.is_empty()
-    }
-
-    pub fn matches(&self, id: &str, name: &str) -> bool {
-        self.is_all() || self.patterns.iter().any(|p| p == id) || self.globs.is_match(name)
-    }
-
-    pub fn describe(&self) -> String {
-        self.patterns.join(", ")
-    }
-}
+pub use crate::source::select::QueueSelector;
 
 /// `mediaSettings` key → media.
 pub fn media_of_setting(key: &str) -> Media {
