@@ -176,6 +176,8 @@ pub enum HistoryEntry {
 /// The whole state of the application.
 pub struct App {
     pub config: Arc<Config>,
+    /// The configuration's SLA overrides, compiled once.
+    pub sla_matchers: sla::OverrideMatchers,
     pub now: DateTime<Utc>,
     pub size: (u16, u16),
     pub sources: Vec<SourceView>,
@@ -212,6 +214,7 @@ impl App {
             })
             .collect();
         App {
+            sla_matchers: sla::OverrideMatchers::new(&config),
             config,
             now,
             size: (80, 24),
@@ -240,7 +243,7 @@ impl App {
     }
 
     pub fn sla_policy(&self, q: &Queue) -> SlaPolicy {
-        sla::policy_for(&self.config, q)
+        sla::policy_for(&self.config, &self.sla_matchers, q)
     }
 
     /// LIVE / STALE / OFFLINE as shown, from the source's own report and the data's age.
@@ -313,7 +316,7 @@ impl App {
     fn update_estimates(&mut self, snap: &SourceSnapshot) {
         for q in &snap.queues {
             let at = q.today.fetched_at.unwrap_or(snap.fetched_at);
-            let policy = sla::policy_for(&self.config, q);
+            let policy = self.sla_policy(q);
             let (start, _) = sla::window_bounds(self, &policy, at);
             let day_start = crate::domain::time::start_of_day(at, self.config.timezone);
             let gap = ChronoDuration::from_std(self.config.refresh * 2)

@@ -60,20 +60,49 @@ impl SlaCell {
     }
 }
 
+/// The `[[sla.queues]]` patterns, compiled once (they are matched for every queue on
+/// every frame).
+#[derive(Debug, Clone, Default)]
+pub struct OverrideMatchers(Vec<Option<globset::GlobMatcher>>);
+
+impl OverrideMatchers {
+    pub fn new(config: &crate::config::Config) -> OverrideMatchers {
+        OverrideMatchers(
+            config
+                .sla
+                .queues
+                .iter()
+                .map(|o| {
+                    globset::GlobBuilder::new(&o.pattern)
+                        .case_insensitive(true)
+                        .build()
+                        .ok()
+                        .map(|g| g.compile_matcher())
+                })
+                .collect(),
+        )
+    }
+}
+
 /// The policy for `q`: the first `[[sla.queues]]` whose pattern matches its name or id, then
 /// the platform's own target for the queue, then `[sla]`.
-pub fn policy_for(config: &crate::config::Config, q: &Queue) -> SlaPolicy {
+pub fn policy_for(
+    config: &crate::config::Config,
+    matchers: &OverrideMatchers,
+    q: &Queue,
+) -> SlaPolicy {
     let mut p = config.sla.defaults.clone();
     if let Some(v) = q.vendor_objective {
         p.target = v.target;
         p.threshold_s = v.threshold_s;
     }
-    if let Some(o) = config
+    let found = config
         .sla
         .queues
         .iter()
-        .find(|o| pattern_matches(&o.pattern, q))
-    {
+        .zip(&matchers.0)
+        .find(|(o, m)| o.pattern == q.id || m.as_ref().is_some_and(|m| m.is_match(&q.name)));
+    if let Some((o, _)) = found {
         if let Some(t) = o.target {
             p.target = t;
         }
@@ -91,17 +120,6 @@ pub fn policy_for(config: &crate::config::Config, q: &Queue) -> SlaPolicy {
         }
     }
     p
-}
-
-fn pattern_matches(pattern: &str, q: &Queue) -> bool {
-    if pattern == q.id {
-        return true;
-    }
-    globset::GlobBuilder::new(pattern)
-        .case_insensitive(true)
-        .build()
-        .map(|g| g.compile_matcher().is_match(&q.name))
-        .unwrap_or(false)
 }
 
 /// Live estimates for one queue, fed by every snapshot (see `crate::sla::estimate`).
