@@ -249,13 +249,6 @@ pub fn action_for(key: &KeyEvent, scope: Scope) -> Option<Action> {
     BINDINGS
         .iter()
         .filter(|b| b.scope == scope || b.scope == Scope::Everywhere)
-        .find(|b| b.ctrl == ctrl && b.keys.iter().any(|k| keys_match(*k, key.code)))
+        .find(|b| b.ctrl == ctrl && b.keys.contains(&key.code))
         .map(|b| b.action)
-}
-
-fn keys_match(bound: KeyCode, pressed: KeyCode) -> bool {
-    match (bound, pressed) {
-        (Char(a), Char(b)) => a == b,
-        (a, b) => a == b,
-    }
 }

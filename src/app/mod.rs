@@ -237,11 +237,6 @@ impl App {
         self.pages.last().unwrap_or(&Page::Board)
     }
 
-    /// Only demo sources are configured: the screen says "DEMO DATA".
-    pub fn is_demo(&self) -> bool {
-        self.sources.iter().all(|s| s.kind == SourceKind::Demo)
-    }
-
     pub fn sla_policy(&self, q: &Queue) -> SlaPolicy {
         sla::policy_for(&self.config, &self.sla_matchers, q)
     }
@@ -714,16 +709,15 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
             }
         }
         Action::ZoomIn | Action::ZoomOut | Action::ZoomReset | Action::Left | Action::Right => {
-            let now = app.now;
             if let Some(Page::Agent(p)) = app.pages.last_mut() {
-                timeline_nav(p, action, now);
+                timeline_nav(p, action);
             }
         }
     }
     Vec::new()
 }
 
-fn timeline_nav(p: &mut AgentPage, action: Action, _now: DateTime<Utc>) {
+fn timeline_nav(p: &mut AgentPage, action: Action) {
     let day = ChronoDuration::hours(24);
     match action {
         Action::ZoomIn => p.zoom = (p.zoom + 1).min(ZOOMS_H.len() - 1),

@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration, Timelike, Utc};
 
 use crate::config::{SlVariant, SlWindow, SlaPolicy};
 use crate::domain::Queue;
-use crate::sla::{self, RiskInputs, RiskOutput, RiskPolicy, SlCounters, Status};
+use crate::sla::{self, RiskInputs, RiskOutput, RiskPolicy, SlCounters};
 use crate::ui::fmt;
 
 use super::App;
@@ -25,28 +25,8 @@ pub struct SlaCell {
     pub staffing_gap: Option<i64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SlaStatus {
-    Green,
-    Amber,
-    Red,
-    Met,
-    Breached,
-    NoCalls,
-}
-
-impl SlaStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SlaStatus::Green => "GREEN",
-            SlaStatus::Amber => "AMBER",
-            SlaStatus::Red => "RED",
-            SlaStatus::Met => "MET",
-            SlaStatus::Breached => "BREACHED",
-            SlaStatus::NoCalls => "NO_CALLS",
-        }
-    }
-}
+/// The engine's status is the one the screen shows.
+pub use crate::sla::Status as SlaStatus;
 
 impl SlaCell {
     /// Sort key: higher is more urgent; `None` when unknown.
@@ -391,20 +371,9 @@ fn unknown(why: &str) -> SlaCell {
     }
 }
 
-fn status_of(s: Status) -> SlaStatus {
-    match s {
-        Status::Green => SlaStatus::Green,
-        Status::Amber => SlaStatus::Amber,
-        Status::Red => SlaStatus::Red,
-        Status::Met => SlaStatus::Met,
-        Status::Breached => SlaStatus::Breached,
-        Status::NoCalls => SlaStatus::NoCalls,
-    }
-}
-
 /// Put the engine's figures into plain words for a supervisor.
 fn describe(inp: &RiskInputs, out: &RiskOutput, policy: &SlaPolicy) -> SlaCell {
-    let status = status_of(out.status);
+    let status = out.status;
     let target = format!("{:.0}%", policy.target * 100.0);
     let t = fmt::duration_short(policy.threshold_s);
     let why = match status {
