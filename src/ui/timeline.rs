@@ -68,10 +68,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, page: &Agen
 
     let (from, to) = page.view_window(app.now);
     let zoom = format!(
-        "{}h view {}–{}",
+        "{}h view {} – {}",
         crate::app::ZOOMS_H[page.zoom],
-        super::local_hm(app, from),
-        super::local_hm(app, to)
+        super::local_day_hm(app, from),
+        super::local_day_hm(app, to)
     );
     let [h1, band, ticks, legend, _, rest] = Layout::vertical([
         Constraint::Length(1),
