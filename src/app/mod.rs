@@ -241,18 +241,10 @@ impl App {
         sla::policy_for(&self.config, &self.sla_matchers, q)
     }
 
-    /// LIVE / STALE / OFFLINE as shown, from the source's own report and the data's age.
+    /// LIVE / STALE / OFFLINE as shown: the source's own report, judged against the
+    /// deadline the source promised for its data.
     pub fn display_status(&self, s: &SourceView) -> SourceStatus {
-        let stale_after = ChronoDuration::from_std(self.config.refresh * 3)
-            .unwrap_or(ChronoDuration::seconds(15))
-            .max(ChronoDuration::seconds(10));
-        match s.health.status {
-            SourceStatus::Live => match s.health.last_ok {
-                Some(t) if self.now - t > stale_after => SourceStatus::Stale,
-                _ => SourceStatus::Live,
-            },
-            other => other,
-        }
+        s.health.status_at(self.now)
     }
 
     pub fn source(&self, name: &str) -> Option<&SourceView> {

@@ -304,6 +304,10 @@ pub struct SourceHealth {
     pub status: SourceStatus,
     /// When data was last fetched successfully.
     pub last_ok: Option<DateTime<Utc>>,
+    /// The deadline the source promised for its data: past it, the figures are STALE. Set
+    /// by the polling engine from each part's own cadence and budget (the earliest deadline
+    /// of the parts that feed the board); `None` until something was fetched.
+    pub fresh_until: Option<DateTime<Utc>>,
     /// What went wrong and what to do (never a secret).
     pub error: Option<String>,
     /// When the next attempt is due after a failure.
@@ -313,10 +317,20 @@ pub struct SourceHealth {
 }
 
 impl SourceHealth {
+    /// LIVE / STALE / OFFLINE / ERROR as shown at `now`: a LIVE source whose data is past
+    /// the deadline it promised is STALE. Nothing else decides staleness.
+    pub fn status_at(&self, now: DateTime<Utc>) -> SourceStatus {
+        match (self.status, self.fresh_until) {
+            (SourceStatus::Live, Some(deadline)) if now > deadline => SourceStatus::Stale,
+            (status, _) => status,
+        }
+    }
+
     pub fn connecting() -> SourceHealth {
         SourceHealth {
             status: SourceStatus::Connecting,
             last_ok: None,
+            fresh_until: None,
             error: None,
             next_retry: None,
             note: None,
@@ -327,6 +341,7 @@ impl SourceHealth {
         SourceHealth {
             status: SourceStatus::Live,
             last_ok: Some(at),
+            fresh_until: None,
             error: None,
             next_retry: None,
             note: None,

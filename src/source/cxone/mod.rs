@@ -460,6 +460,7 @@ impl CxoneSource {
             return SourceHealth {
                 status: status_for(e),
                 last_ok,
+                fresh_until: None,
                 error: Some(self.redactor.scrub(&e.to_string())),
                 next_retry,
                 note: None,
@@ -473,6 +474,7 @@ impl CxoneSource {
         if failing.is_empty() {
             return SourceHealth {
                 last_ok,
+                fresh_until: None,
                 ..SourceHealth::live(now)
             };
         }
@@ -489,6 +491,7 @@ impl CxoneSource {
         SourceHealth {
             status,
             last_ok,
+            fresh_until: None,
             error: Some(self.redactor.scrub(&text)),
             next_retry,
             note: None,

@@ -760,6 +760,7 @@ impl GenesysSource {
             return SourceHealth {
                 status,
                 last_ok,
+                fresh_until: None,
                 error,
                 next_retry,
                 note,
@@ -770,6 +771,7 @@ impl GenesysSource {
             return SourceHealth {
                 status: SourceStatus::Live,
                 last_ok,
+                fresh_until: None,
                 error: None,
                 next_retry: None,
                 note,
@@ -779,6 +781,7 @@ impl GenesysSource {
         SourceHealth {
             status: SourceStatus::Stale,
             last_ok,
+            fresh_until: None,
             error,
             next_retry,
             note,

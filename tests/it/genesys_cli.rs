@@ -1,11 +1,8 @@
 //! `snapshot` and `history` against the fake Genesys Cloud, and one board fed by Genesys
 //! and CXone at once.
 
-#[path = "support/fake_cxone.rs"]
-mod fake_cxone;
-mod genesys_support;
 
-use genesys_support::fake_genesys::*;
+use crate::support::fake_genesys::*;
 use queuetop::cli::Format;
 use queuetop::commands;
 use serde_json::Value;
@@ -116,20 +113,20 @@ async fn history_json_covers_the_window() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn genesys_and_cxone_on_one_board() {
     let gc = FakeGenesys::start(Scenario::standard()).await;
-    let cx = fake_cxone::FakeCxone::start().await;
-    fake_cxone::seed_from_fixtures(&mut cx.s());
+    let cx = crate::support::fake_cxone::FakeCxone::start().await;
+    crate::support::fake_cxone::seed_from_fixtures(&mut cx.s());
     let dir = tempfile::tempdir().expect("tmp");
     let cs = dir.path().join("cx_client");
     let ak = dir.path().join("cx_key");
-    std::fs::write(&cs, fake_cxone::CLIENT_SECRET).expect("write");
-    std::fs::write(&ak, fake_cxone::ACCESS_KEY_SECRET).expect("write");
+    std::fs::write(&cs, crate::support::fake_cxone::CLIENT_SECRET).expect("write");
+    std::fs::write(&ak, crate::support::fake_cxone::ACCESS_KEY_SECRET).expect("write");
     let toml = format!(
         "{}\n[[sources]]\nname = \"nice\"\nkind = \"cxone\"\nissuer = \"{}\"\nclient_id = \"{}\"\nclient_secret_file = \"{}\"\naccess_key_id = \"{}\"\naccess_key_secret_file = \"{}\"\n",
         genesys_toml(&gc.url(), dir.path()),
         cx.base,
-        fake_cxone::CLIENT_ID,
+        crate::support::fake_cxone::CLIENT_ID,
         cs.display(),
-        fake_cxone::ACCESS_KEY_ID,
+        crate::support::fake_cxone::ACCESS_KEY_ID,
         ak.display()
     );
     let cfg = std::sync::Arc::new(parse(&toml));

@@ -1,12 +1,11 @@
 //! `update()`: keys and data → state, without a terminal.
 
-mod support;
 
 use crossterm::event::KeyCode;
 use queuetop::app::view::{QueueSort, board_rows};
 use queuetop::app::{Effect, Msg, Page, SortDir, update};
 use queuetop::source::{Source, SourceEvent};
-use support::*;
+use crate::support::harness::*;
 
 #[test]
 fn sort_cycles_and_reverses() {

@@ -1,9 +1,8 @@
 //! Screens from a fixed demo state, at several sizes (insta snapshots).
 
-mod support;
 
 use queuetop::app::{Msg, update};
-use support::*;
+use crate::support::harness::*;
 
 #[test]
 fn board_at_several_sizes() {

@@ -1,12 +1,10 @@
-//! The real CxoneSource against the fake CXone server (tests/support/fake_cxone.rs).
+//! The real CxoneSource against the fake CXone server (support/fake_cxone.rs).
 
-#[path = "support/fake_cxone.rs"]
-mod fake_cxone;
 
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use fake_cxone::*;
+use crate::support::fake_cxone::*;
 use queuetop::config::{CxoneConfig, Secret};
 use queuetop::domain::{AgentState, Queue, SourceSnapshot, SourceStatus};
 use queuetop::source::cxone::CxoneSource;

@@ -2,7 +2,6 @@
 //! figures for the fixtures; unknown fields, unknown enum values and every presence
 //! spelling are tolerated.
 
-mod genesys_support;
 
 use std::path::PathBuf;
 
@@ -498,7 +497,7 @@ fn history_fixture_gives_sorted_spans() {
 
 #[test]
 fn generated_requests_follow_the_schema_subset() {
-    let Some(schema) = genesys_support::schema::Schema::load() else {
+    let Some(schema) = crate::support::schema::Schema::load() else {
         eprintln!("openapi-subset.json not found; skipped");
         return;
     };

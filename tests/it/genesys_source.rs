@@ -1,12 +1,11 @@
-//! The real `GenesysSource` against the fake Genesys Cloud in `genesys_support/fake_genesys.rs`.
+//! The real `GenesysSource` against the fake Genesys Cloud in `support/fake_genesys.rs`.
 
-mod genesys_support;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use genesys_support::fake_genesys::*;
+use crate::support::fake_genesys::*;
 use queuetop::config::{GenesysConfig, Secret};
 use queuetop::domain::{Agent, AgentState, Media, Queue, SlObjective, SourceStatus};
 use queuetop::source::genesys::{GenesysSource, Tuning};
@@ -244,7 +243,7 @@ async fn figures_match_the_scenario() {
 
 #[tokio::test]
 async fn requests_and_fake_answers_follow_the_schema_subset() {
-    let Some(schema) = genesys_support::schema::Schema::load() else {
+    let Some(schema) = crate::support::schema::Schema::load() else {
         eprintln!("openapi-subset.json not found; skipped");
         return;
     };

@@ -1,10 +1,8 @@
 //! `snapshot` and `history` against the fake CXone server produce the INTERFACES.md JSON
 //! with the platform's numbers.
 
-#[path = "support/fake_cxone.rs"]
-mod fake_cxone;
 
-use fake_cxone::*;
+use crate::support::fake_cxone::*;
 use queuetop::cli::Format;
 use queuetop::commands;
 use serde_json::Value;

@@ -1,0 +1,19 @@
+//! The integration tests, in one binary (one link of the crate instead of one per file).
+
+mod support;
+
+mod app_update;
+mod cli;
+mod config;
+mod cxone_cli;
+mod cxone_proptest;
+mod cxone_source;
+mod cxone_wire;
+mod e2e_pty;
+mod genesys_cli;
+mod genesys_proptest;
+mod genesys_source;
+mod genesys_wire;
+mod sim_invariants;
+mod sla_scenario;
+mod ui_snapshots;
