@@ -22,7 +22,6 @@ use futures_util::StreamExt;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use tokio::signal::unix::{SignalKind, signal};
-use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 
 use crate::app::{self, App, Effect, Msg};
@@ -85,7 +84,7 @@ fn enter() -> Result<Guard> {
 pub async fn run_board(
     mut app: App,
     sources: Sources,
-    mut events: mpsc::Receiver<SourceEvent>,
+    mut events: crate::source::channel::EventReceiver,
     theme: Theme,
 ) -> Result<()> {
     let _guard = enter()?;

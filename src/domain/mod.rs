@@ -314,6 +314,21 @@ pub struct SourceHealth {
     pub next_retry: Option<DateTime<Utc>>,
     /// Anything else worth telling the user (e.g. "refresh stretched to 12 s by the API budget").
     pub note: Option<String>,
+    /// Each part of the source (queue list, live figures, agents…) with its own freshness.
+    pub parts: Vec<PartHealth>,
+}
+
+/// One independently fetched part of a source, as its last attempt left it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PartHealth {
+    pub name: String,
+    pub status: SourceStatus,
+    /// When the part last fetched successfully.
+    pub fetched_at: Option<DateTime<Utc>>,
+    /// The deadline it promised from its own cadence and budget.
+    pub fresh_until: Option<DateTime<Utc>>,
+    /// Its last failure (never a secret).
+    pub error: Option<String>,
 }
 
 impl SourceHealth {
@@ -334,6 +349,7 @@ impl SourceHealth {
             error: None,
             next_retry: None,
             note: None,
+            parts: Vec::new(),
         }
     }
 
@@ -345,6 +361,7 @@ impl SourceHealth {
             error: None,
             next_retry: None,
             note: None,
+            parts: Vec::new(),
         }
     }
 }

@@ -3,12 +3,15 @@
 //! Each configured source runs as its own task. It publishes whole [`SourceSnapshot`]s
 //! (latest value wins) and answers [`SourceCommand`]s; the app never waits on it.
 
+pub mod channel;
 pub mod cxone;
 pub mod demo;
+pub mod feed;
 pub mod genesys;
 pub mod http;
 pub mod select;
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::time::Duration;
 
@@ -16,6 +19,8 @@ use chrono::{DateTime, Utc};
 use tokio::sync::mpsc;
 
 use crate::domain::{AgentHistory, SourceKind, SourceSnapshot};
+use channel::{EventReceiver, EventSender};
+use feed::{Feed, Vendor};
 
 /// What a source tells the app.
 #[derive(Debug)]
@@ -35,12 +40,14 @@ pub enum SourceEvent {
 pub enum SourceCommand {
     /// Poll now instead of waiting for the next refresh.
     Refresh,
-    /// Fetch one agent's state history over `[from, to]`.
+    /// Fetch one agent's state history over `[from, to]` (as its own job).
     History {
         agent_id: String,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     },
+    /// Nobody looks at that agent's history any more: end its job if it is still running.
+    CancelHistory { agent_id: String },
 }
 
 /// Why a call to a platform failed; callers branch on the kind.
@@ -70,13 +77,12 @@ pub enum SourceError {
 #[derive(Debug)]
 pub struct PollOutcome {
     pub snapshot: SourceSnapshot,
-    /// How long to wait before the next poll (the source may stretch its refresh to stay
-    /// inside a rate budget, or back off after errors).
+    /// How long the engine waits before the next round (the refresh stretched by the
+    /// request budget, a backoff after failures, or a server's `Retry-After`, capped).
     pub next_poll_in: Duration,
 }
 
-/// A source of contact-centre data. Implementations keep their own caches and partial
-/// results: a failure in one call marks what it feeds as stale, it never blanks the rest.
+/// A source of contact-centre data, driven by the polling engine ([`feed::Feed`]).
 pub trait Source: Send + 'static {
     fn name(&self) -> &str;
     fn kind(&self) -> SourceKind;
@@ -94,21 +100,66 @@ pub trait Source: Send + 'static {
     ) -> impl Future<Output = Result<AgentHistory, SourceError>> + Send;
 }
 
-/// Drive a source until the app goes away: poll on its schedule, answer commands between
-/// polls. Ends when either channel closes.
-pub async fn run<S: Source>(
-    mut source: S,
-    events: mpsc::Sender<SourceEvent>,
+impl<V: Vendor> Source for Feed<V> {
+    fn name(&self) -> &str {
+        self.vendor().name()
+    }
+
+    fn kind(&self) -> SourceKind {
+        self.vendor().kind()
+    }
+
+    fn poll(&mut self) -> impl Future<Output = PollOutcome> + Send {
+        self.poll_round()
+    }
+
+    fn history(
+        &mut self,
+        agent_id: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> impl Future<Output = Result<AgentHistory, SourceError>> + Send {
+        self.fetch_history(agent_id, from, to)
+    }
+}
+
+/// Drive a source until the app goes away: rounds on the engine's schedule; a history
+/// request becomes its own job beside the polling (a newer request for the same agent, or
+/// a cancel, ends the older job). Ends when either channel closes.
+pub async fn run<V: Vendor>(
+    mut feed: Feed<V>,
+    events: EventSender,
     mut commands: mpsc::Receiver<SourceCommand>,
 ) {
-    loop {
-        let outcome = source.poll().await;
+    let mut jobs: HashMap<String, tokio::task::JoinHandle<()>> = HashMap::new();
+    let mut queued: Vec<SourceCommand> = Vec::new();
+    'rounds: loop {
+        // Commands that arrive during a round are answered right after it.
+        let outcome = {
+            let poll = feed.poll_round();
+            tokio::pin!(poll);
+            loop {
+                tokio::select! {
+                    out = &mut poll => break out,
+                    cmd = commands.recv() => match cmd {
+                        None => break 'rounds,
+                        Some(c) => queued.push(c),
+                    },
+                }
+            }
+        };
         if events
             .send(SourceEvent::Snapshot(Box::new(outcome.snapshot)))
-            .await
             .is_err()
         {
-            return;
+            break;
+        }
+        let mut refresh_now = false;
+        for cmd in queued.drain(..) {
+            refresh_now |= answer(&mut feed, cmd, &events, &mut jobs).await;
+        }
+        if refresh_now {
+            continue;
         }
         let sleep = tokio::time::sleep(outcome.next_poll_in);
         tokio::pin!(sleep);
@@ -116,24 +167,54 @@ pub async fn run<S: Source>(
             tokio::select! {
                 _ = &mut sleep => break,
                 cmd = commands.recv() => match cmd {
-                    None => return,
-                    Some(SourceCommand::Refresh) => break,
-                    Some(SourceCommand::History { agent_id, from, to }) => {
-                        let result = source
-                            .history(&agent_id, from, to)
-                            .await
-                            .map_err(|e| e.to_string());
-                        let ev = SourceEvent::History {
-                            source: source.name().to_string(),
-                            agent_id,
-                            result,
-                        };
-                        if events.send(ev).await.is_err() {
-                            return;
+                    None => break 'rounds,
+                    Some(c) => {
+                        if answer(&mut feed, c, &events, &mut jobs).await {
+                            break;
                         }
                     }
                 },
             }
+        }
+        jobs.retain(|_, j| !j.is_finished());
+    }
+    for (_, j) in jobs {
+        j.abort();
+    }
+}
+
+/// Act on one command; `true` = poll now.
+async fn answer<V: Vendor>(
+    feed: &mut Feed<V>,
+    cmd: SourceCommand,
+    events: &EventSender,
+    jobs: &mut HashMap<String, tokio::task::JoinHandle<()>>,
+) -> bool {
+    match cmd {
+        SourceCommand::Refresh => true,
+        SourceCommand::CancelHistory { agent_id } => {
+            if let Some(j) = jobs.remove(&agent_id) {
+                j.abort();
+            }
+            false
+        }
+        SourceCommand::History { agent_id, from, to } => {
+            let job = feed.history_job(&agent_id, from, to).await;
+            let tx = events.clone();
+            let source = feed.vendor().name().to_string();
+            let id = agent_id.clone();
+            let handle = tokio::spawn(async move {
+                let result = job.await;
+                let _ = tx.send(SourceEvent::History {
+                    source,
+                    agent_id: id,
+                    result,
+                });
+            });
+            if let Some(old) = jobs.insert(agent_id, handle) {
+                old.abort();
+            }
+            false
         }
     }
 }
@@ -227,7 +308,7 @@ impl AnySource {
         }
     }
 
-    fn spawn(self, events: mpsc::Sender<SourceEvent>) -> mpsc::Sender<SourceCommand> {
+    fn spawn(self, events: EventSender) -> mpsc::Sender<SourceCommand> {
         let (tx, rx) = mpsc::channel(16);
         match self {
             AnySource::Demo(s) => tokio::spawn(run(s, events, rx)),
@@ -239,15 +320,13 @@ impl AnySource {
 }
 
 /// Start one task per configured source. Events from all of them arrive on the returned
-/// receiver (bounded: a slow consumer slows the sources instead of growing a backlog).
-pub fn spawn_all(
-    config: &crate::config::Config,
-) -> Result<(Sources, mpsc::Receiver<SourceEvent>), String> {
+/// receiver, the latest snapshot of each source replacing an unread older one.
+pub fn spawn_all(config: &crate::config::Config) -> Result<(Sources, EventReceiver), String> {
     let opts = SourceOptions {
         refresh: config.refresh,
         timezone: config.timezone,
     };
-    let (tx, rx) = mpsc::channel(64);
+    let (tx, rx) = channel::channel();
     let mut handles = Vec::new();
     for cfg in &config.sources {
         let s = build(cfg, &opts)?;

@@ -1,10 +1,9 @@
 //! The real CxoneSource against the fake CXone server (support/fake_cxone.rs).
 
-
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
 use crate::support::fake_cxone::*;
+use chrono::{DateTime, Utc};
 use queuetop::config::{CxoneConfig, Secret};
 use queuetop::domain::{AgentState, Queue, SourceSnapshot, SourceStatus};
 use queuetop::source::cxone::CxoneSource;
@@ -312,10 +311,17 @@ async fn a_long_retry_after_is_reported_and_respected() {
             .is_some_and(|e| e.contains("agent states") && e.contains("rate limited")),
         "{h:?}"
     );
+    // Honoured up to the cap, then probed; what the server asked for is shown.
     assert!(
-        out.next_poll_in >= Duration::from_secs(40),
+        out.next_poll_in >= Duration::from_secs(30) && out.next_poll_in <= Duration::from_secs(36),
         "{:?}",
         out.next_poll_in
+    );
+    assert!(
+        h.note
+            .as_deref()
+            .is_some_and(|n| n.contains("asked to wait 40 s")),
+        "{h:?}"
     );
     assert_eq!(out.snapshot.queues.len(), 5, "queues unaffected");
 }
@@ -690,7 +696,7 @@ async fn secrets_and_tokens_never_in_errors_or_debug() {
 async fn runs_in_the_app_loop_and_answers_history() {
     let fake = seeded().await;
     let src = source(&fake);
-    let (ev_tx, mut ev_rx) = tokio::sync::mpsc::channel(8);
+    let (ev_tx, mut ev_rx) = queuetop::source::channel::channel();
     let (cmd_tx, cmd_rx) = tokio::sync::mpsc::channel(8);
     let task = tokio::spawn(queuetop::source::run(src, ev_tx, cmd_rx));
     let first = tokio::time::timeout(Duration::from_secs(10), ev_rx.recv())

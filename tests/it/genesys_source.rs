@@ -1,11 +1,10 @@
 //! The real `GenesysSource` against the fake Genesys Cloud in `support/fake_genesys.rs`.
 
-
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
 use crate::support::fake_genesys::*;
+use chrono::{DateTime, Utc};
 use queuetop::config::{GenesysConfig, Secret};
 use queuetop::domain::{Agent, AgentState, Media, Queue, SlObjective, SourceStatus};
 use queuetop::source::genesys::{GenesysSource, Tuning};
@@ -863,7 +862,7 @@ async fn runs_under_the_source_driver() {
     use queuetop::source::{SourceCommand, SourceEvent, run};
     let fake = FakeGenesys::start(Scenario::standard()).await;
     let src = source(&fake).await;
-    let (events_tx, mut events) = tokio::sync::mpsc::channel(8);
+    let (events_tx, mut events) = queuetop::source::channel::channel();
     let (commands, commands_rx) = tokio::sync::mpsc::channel(8);
     let task = tokio::spawn(run(src, events_tx, commands_rx));
     let first = tokio::time::timeout(Duration::from_secs(10), events.recv())

@@ -6,27 +6,30 @@
 pub mod scenario;
 pub mod sim;
 
-use std::time::Duration;
-
 use chrono::{DateTime, Utc};
 
 use crate::config::DemoConfig;
-use crate::domain::{AgentHistory, SourceHealth, SourceKind, SourceSnapshot};
-use crate::source::{PollOutcome, Source, SourceError, SourceOptions};
+use crate::domain::{Agent, AgentHistory, Queue, SourceHealth, SourceKind, SourceSnapshot};
+use crate::source::feed::{EngineSettings, Feed, PartSpec, Vendor};
+use crate::source::http::BoxFuture;
+use crate::source::{SourceError, SourceOptions};
 use scenario::Scenario;
 use sim::Sim;
 
 /// How far back the simulation starts before "now".
 pub const WARM_UP: chrono::Duration = chrono::Duration::hours(25);
 
-pub struct DemoSource {
+/// The simulated centre: one part, the simulation advanced to the clock.
+pub struct Demo {
     name: String,
     sim: Sim,
-    refresh: Duration,
     clock: Box<dyn Fn() -> DateTime<Utc> + Send>,
 }
 
-impl DemoSource {
+/// The demo source: the simulated centre on the polling engine.
+pub type DemoSource = Feed<Demo>;
+
+impl Feed<Demo> {
     /// A demo centre following the wall clock.
     pub fn new(cfg: &DemoConfig, opts: &SourceOptions) -> Result<DemoSource, String> {
         DemoSource::with_clock(cfg, opts, Box::new(Utc::now))
@@ -45,37 +48,39 @@ impl DemoSource {
         let now = clock();
         let mut sim = Sim::new(&scenario, cfg.seed, now - WARM_UP, opts.timezone);
         sim.advance_to(now);
-        Ok(DemoSource {
+        let demo = Demo {
             name: cfg.name.clone(),
             sim,
-            refresh: opts.refresh,
             clock,
-        })
+        };
+        Ok(Feed::with_vendor(demo, EngineSettings::new(opts.refresh)))
     }
 
     pub fn sim(&self) -> &Sim {
-        &self.sim
+        &self.vendor().sim
     }
 
     pub fn sim_mut(&mut self) -> &mut Sim {
-        &mut self.sim
+        &mut self.vendor_mut().sim
     }
 
     /// Everything the centre shows, as of the simulation's clock.
     pub fn snapshot(&self) -> SourceSnapshot {
-        let now = self.sim.now();
+        let demo = self.vendor();
+        let now = demo.sim.now();
+        let (queues, agents) = demo.contents();
         SourceSnapshot {
-            source: self.name.clone(),
+            source: demo.name.clone(),
             kind: SourceKind::Demo,
             fetched_at: now,
-            queues: self.sim.queues(),
-            agents: Some(self.sim.agents()),
+            queues,
+            agents,
             health: SourceHealth::live(now),
         }
     }
 }
 
-impl Source for DemoSource {
+impl Vendor for Demo {
     fn name(&self) -> &str {
         &self.name
     }
@@ -84,34 +89,44 @@ impl Source for DemoSource {
         SourceKind::Demo
     }
 
-    async fn poll(&mut self) -> PollOutcome {
-        let now = (self.clock)();
-        self.sim.advance_to(now);
-        PollOutcome {
-            snapshot: self.snapshot(),
-            next_poll_in: self.refresh,
-        }
+    fn parts(&self) -> Vec<PartSpec> {
+        vec![PartSpec::every_round("simulation")]
     }
 
-    async fn history(
+    async fn fetch(&mut self, _part: usize) -> Result<(), SourceError> {
+        let now = (self.clock)();
+        self.sim.advance_to(now);
+        Ok(())
+    }
+
+    fn contents(&self) -> (Vec<Queue>, Option<Vec<Agent>>) {
+        (self.sim.queues(), Some(self.sim.agents()))
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.sim.now()
+    }
+
+    fn history_job(
         &mut self,
         agent_id: &str,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-    ) -> Result<AgentHistory, SourceError> {
+    ) -> BoxFuture<'static, Result<AgentHistory, SourceError>> {
         let now = (self.clock)();
         self.sim.advance_to(now);
-        let (name, spans) = self
+        let result = self
             .sim
             .history(agent_id, from, to)
-            .ok_or_else(|| SourceError::Fatal(format!("no agent with id {agent_id:?}")))?;
-        Ok(AgentHistory {
-            agent_id: agent_id.to_string(),
-            agent_name: name,
-            from,
-            to,
-            spans,
-            fetched_at: now,
-        })
+            .ok_or_else(|| SourceError::Fatal(format!("no agent with id {agent_id:?}")))
+            .map(|(name, spans)| AgentHistory {
+                agent_id: agent_id.to_string(),
+                agent_name: name,
+                from,
+                to,
+                spans,
+                fetched_at: now,
+            });
+        Box::pin(std::future::ready(result))
     }
 }

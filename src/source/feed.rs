@@ -1,0 +1,528 @@
+//! The one polling engine every source runs on.
+//!
+//! A source is a [`Vendor`]: a set of *parts* (the queue list, live figures, agents, today's
+//! figures…), each with its own cadence, plus the code that fetches a part and maps wire →
+//! domain. The engine owns everything else, the same way for every vendor: which part is due,
+//! the round's schedule (the refresh, stretched by the request budget), jittered and capped
+//! backoff after failures, `Retry-After`, and health — LIVE / STALE / OFFLINE / ERROR with the
+//! reason and the deadline each part promised for its data (`fresh_until`).
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use rand::Rng;
+
+use crate::domain::{
+    Agent, AgentHistory, PartHealth, Queue, SourceHealth, SourceKind, SourceSnapshot, SourceStatus,
+};
+use crate::source::http::{BoxFuture, RequestBudget};
+use crate::source::{PollOutcome, SourceError};
+
+/// The longest the engine waits on a server's `Retry-After` before probing again; what the
+/// server asked for beyond it is shown and logged.
+pub const RETRY_AFTER_CAP: Duration = Duration::from_secs(30);
+/// However long the outage, a failing source is probed at least this often (one cheap call:
+/// a round stops at its first failure shared by every call).
+pub const PROBE_EVERY: Duration = Duration::from_secs(10);
+/// An optional part that answered "no" (permission, bad request, unreadable data) is asked
+/// again after its own cadence, at most this often: a fix on the platform's side shows
+/// without a restart, and a refusal does not cost a request every round.
+const REFUSED_RETRY_MIN: Duration = Duration::from_secs(60);
+/// A part whose data is due again after a transient failure is retried at least this soon.
+const TRANSIENT_RETRY_MAX: Duration = Duration::from_secs(15);
+
+/// One independently refreshed piece of a source.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PartSpec {
+    /// How the part is named in health messages ("live figures", "agent states").
+    pub name: &'static str,
+    /// Its cadence; `None` = every round (the refresh, stretched by the budget).
+    pub every: Option<Duration>,
+    /// A part whose failure is only a note (names, labels): the figures stay LIVE.
+    pub optional: bool,
+}
+
+impl PartSpec {
+    /// A part fetched every round.
+    pub const fn every_round(name: &'static str) -> PartSpec {
+        PartSpec {
+            name,
+            every: None,
+            optional: false,
+        }
+    }
+
+    /// A part fetched every `every`.
+    pub const fn every(name: &'static str, every: Duration) -> PartSpec {
+        PartSpec {
+            name,
+            every: Some(every),
+            optional: false,
+        }
+    }
+
+    /// A part whose failure never makes the source STALE.
+    pub const fn optional(mut self) -> PartSpec {
+        self.optional = true;
+        self
+    }
+}
+
+/// What a vendor module provides: what to fetch and how to map it. No scheduling, backoff
+/// or health code belongs here.
+pub trait Vendor: Send + 'static {
+    fn name(&self) -> &str;
+    fn kind(&self) -> SourceKind;
+    /// The parts, in the order a round fetches them (prerequisites first).
+    fn parts(&self) -> Vec<PartSpec>;
+    /// Whether a part can be fetched now (e.g. the queue list is known).
+    fn ready(&self, _part: usize) -> bool {
+        true
+    }
+    /// Fetch one part and keep its result; on error the previous value stays.
+    fn fetch(&mut self, part: usize) -> impl Future<Output = Result<(), SourceError>> + Send;
+    /// Everything the source owns now, from the last good value of each part.
+    fn contents(&self) -> (Vec<Queue>, Option<Vec<Agent>>);
+    /// Things worth telling besides errors (fallbacks in use, an empty selection…).
+    fn notes(&self) -> Vec<String> {
+        Vec::new()
+    }
+    /// The request budget this source's calls draw from, if any.
+    fn budget(&self) -> Option<&RequestBudget> {
+        None
+    }
+    /// Requests one round costs on average at `refresh` (for the budget).
+    fn requests_per_round(&self, _refresh: Duration) -> f64 {
+        1.0
+    }
+    /// Remove secrets from a text that may carry them (errors are scrubbed before use).
+    fn scrub(&self, text: &str) -> String {
+        text.to_string()
+    }
+    /// The source's clock (the demo can run at another instant).
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+    /// Whatever a history job needs before it can be made (e.g. a connection).
+    fn prepare_history(&mut self) -> impl Future<Output = Result<(), SourceError>> + Send {
+        std::future::ready(Ok(()))
+    }
+    /// A job that fetches one agent's history over `[from, to]`: it owns what it needs, so
+    /// it runs beside the polling and never delays it. Its errors are already scrubbed.
+    fn history_job(
+        &mut self,
+        agent_id: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> BoxFuture<'static, Result<AgentHistory, SourceError>>;
+}
+
+/// One part's state in the engine.
+#[derive(Debug, Clone)]
+struct PartState {
+    spec: PartSpec,
+    ok_at: Option<DateTime<Utc>>,
+    tried: Option<Instant>,
+    /// The part's interval when it last succeeded (for its deadline).
+    interval: Duration,
+    error: Option<SourceError>,
+    /// Not before this (a `Retry-After`).
+    hold_until: Option<Instant>,
+}
+
+impl PartState {
+    fn new(spec: PartSpec) -> PartState {
+        PartState {
+            spec,
+            ok_at: None,
+            tried: None,
+            interval: Duration::ZERO,
+            error: None,
+            hold_until: None,
+        }
+    }
+
+    fn due(&self, now: Instant, round: Duration) -> bool {
+        if self.hold_until.is_some_and(|h| now < h) {
+            return false;
+        }
+        let Some(tried) = self.tried else {
+            return true;
+        };
+        let every = self.spec.every.unwrap_or(Duration::ZERO);
+        let wait = match &self.error {
+            None if self.ok_at.is_some() => every,
+            None => Duration::ZERO,
+            // Names and labels that were refused: not a request every round.
+            Some(e) if self.spec.optional && refused(e) => every.max(REFUSED_RETRY_MIN),
+            // The figures themselves: again at the next round (the round itself backs off
+            // while everything fails), but not later than the transient bound.
+            Some(_) => every.min(TRANSIENT_RETRY_MAX).min(round.max(every)),
+        };
+        now.duration_since(tried) >= wait
+    }
+
+    /// The deadline this part's data promised: the next fetch is due after `interval`, and
+    /// may take as long again (timeouts, retries) before the figures are called old.
+    fn fresh_until(&self) -> Option<DateTime<Utc>> {
+        let ok = self.ok_at?;
+        let grace = self.interval.max(Duration::from_secs(10));
+        let d = chrono::Duration::from_std(self.interval + grace).ok()?;
+        Some(ok + d)
+    }
+}
+
+/// A refusal: asking again soon will get the same answer.
+fn refused(e: &SourceError) -> bool {
+    matches!(
+        e,
+        SourceError::Permission(_) | SourceError::Fatal(_) | SourceError::Malformed(_)
+    )
+}
+
+/// A failure every further call of the round would share: the round stops.
+fn shared(e: &SourceError) -> bool {
+    matches!(
+        e,
+        SourceError::Transient(_) | SourceError::RateLimited { .. } | SourceError::Auth(_)
+    )
+}
+
+/// What kind of trouble an error is.
+pub fn status_for(e: &SourceError) -> SourceStatus {
+    match e {
+        SourceError::Auth(_)
+        | SourceError::Permission(_)
+        | SourceError::Fatal(_)
+        | SourceError::Malformed(_) => SourceStatus::Error,
+        SourceError::Transient(_) | SourceError::RateLimited { .. } => SourceStatus::Offline,
+    }
+}
+
+/// Knobs of the engine (tests shorten them).
+#[derive(Clone, Debug, PartialEq)]
+pub struct EngineSettings {
+    /// The wanted refresh of every-round parts.
+    pub refresh: Duration,
+    /// The longest wait between rounds while everything fails.
+    pub max_backoff: Duration,
+    /// The longest a `Retry-After` is honoured before probing again.
+    pub retry_after_cap: Duration,
+}
+
+impl EngineSettings {
+    pub fn new(refresh: Duration) -> EngineSettings {
+        EngineSettings {
+            refresh: refresh.max(Duration::from_millis(200)),
+            max_backoff: PROBE_EVERY,
+            retry_after_cap: RETRY_AFTER_CAP,
+        }
+    }
+}
+
+/// What happened in one round.
+#[derive(Debug, Default)]
+struct Round {
+    ok: u32,
+    failed: u32,
+    first_error: Option<SourceError>,
+    /// The longest `Retry-After` asked for this round.
+    asked: Option<Duration>,
+}
+
+/// The scheduling and health state of one source.
+#[derive(Debug)]
+pub struct Engine {
+    settings: EngineSettings,
+    parts: Vec<PartState>,
+    /// Rounds in a row in which every call failed.
+    failures: u32,
+    /// The round interval after the budget stretched it.
+    interval: Duration,
+    /// A `Retry-After` beyond the cap: (asked, when) for the note.
+    long_retry_after: Option<(Duration, DateTime<Utc>)>,
+}
+
+impl Engine {
+    pub fn new(parts: Vec<PartSpec>, settings: EngineSettings) -> Engine {
+        Engine {
+            interval: settings.refresh,
+            settings,
+            parts: parts.into_iter().map(PartState::new).collect(),
+            failures: 0,
+            long_retry_after: None,
+        }
+    }
+
+    fn part_interval(&self, i: usize) -> Duration {
+        self.parts[i].spec.every.unwrap_or(self.interval)
+    }
+
+    /// One round: every due part in order, stopping at a failure every further call would
+    /// share. Returns the wait until the next round.
+    async fn round<V: Vendor>(&mut self, vendor: &mut V) -> (Round, Duration) {
+        let mut round = Round::default();
+        for i in 0..self.parts.len() {
+            let now = Instant::now();
+            if !vendor.ready(i) || !self.parts[i].due(now, self.interval) {
+                continue;
+            }
+            let r = vendor.fetch(i).await;
+            let interval = self.part_interval(i);
+            let p = &mut self.parts[i];
+            p.tried = Some(Instant::now());
+            match r {
+                Ok(()) => {
+                    round.ok += 1;
+                    p.ok_at = Some(vendor.now());
+                    p.interval = interval;
+                    p.error = None;
+                    p.hold_until = None;
+                }
+                Err(e) => {
+                    let e = scrub_error(vendor, e);
+                    tracing::warn!(source = %vendor.name(), part = p.spec.name, error = %e, "call failed; keeping the last good data");
+                    if let SourceError::RateLimited { retry_after } = e {
+                        let wait = retry_after.min(self.settings.retry_after_cap);
+                        p.hold_until = Some(Instant::now() + wait);
+                        round.asked = round.asked.max(Some(retry_after));
+                    }
+                    let stop = shared(&e);
+                    // An optional part's refusal is a note, not a failed round.
+                    if !p.spec.optional || stop {
+                        round.failed += 1;
+                        if round.first_error.is_none() {
+                            round.first_error = Some(e.clone());
+                        }
+                    }
+                    p.error = Some(e);
+                    if stop {
+                        break;
+                    }
+                }
+            }
+        }
+        let wait = self.schedule(vendor, &round);
+        (round, wait)
+    }
+
+    /// The wait before the next round.
+    fn schedule<V: Vendor>(&mut self, vendor: &V, round: &Round) -> Duration {
+        let refresh = self.settings.refresh;
+        self.interval = match vendor.budget() {
+            Some(b) => b.interval_for(vendor.requests_per_round(refresh), refresh),
+            None => refresh,
+        };
+        let asked = round.asked.unwrap_or_default();
+        self.long_retry_after = match round.asked {
+            Some(a) if a > self.settings.retry_after_cap => Some((a, vendor.now())),
+            Some(_) => None,
+            None => self.long_retry_after.take(),
+        };
+        let capped_ask = asked.min(self.settings.retry_after_cap);
+        if round.ok == 0 && round.failed > 0 {
+            self.failures = self.failures.saturating_add(1);
+            let exp = self
+                .interval
+                .saturating_mul(1u32 << (self.failures - 1).min(8))
+                .min(self.settings.max_backoff.max(self.interval));
+            let jittered = exp.mul_f64(rand::rng().random_range(0.8..=1.2));
+            return jittered.max(capped_ask);
+        }
+        self.failures = 0;
+        self.interval.max(capped_ask)
+    }
+
+    /// LIVE when every part is fine; STALE when some part failed (its last good value is
+    /// still shown, with its age); OFFLINE (ERROR for credential, permission, configuration
+    /// or data problems) when nothing worked this round or nothing was ever fetched.
+    fn health<V: Vendor>(&self, vendor: &V, round: &Round, wait: Duration) -> SourceHealth {
+        let now = vendor.now();
+        let required = || self.parts.iter().filter(|p| !p.spec.optional);
+        let last_ok = required().filter_map(|p| p.ok_at).max();
+        let fresh_until = required().filter_map(PartState::fresh_until).min();
+        let next_retry = Some(now + chrono::Duration::from_std(wait).unwrap_or_default());
+        let mut notes = vendor.notes();
+        for p in self.parts.iter().filter(|p| p.spec.optional) {
+            if let Some(e) = &p.error {
+                notes.push(format!("{} unavailable ({e})", p.spec.name));
+            }
+        }
+        if self.interval > self.settings.refresh
+            && let Some(b) = vendor.budget()
+        {
+            notes.push(format!(
+                "refresh stretched to {} s to stay within {} API requests/min",
+                self.interval.as_secs_f64().ceil(),
+                b.per_minute()
+            ));
+        }
+        if let Some((asked, at)) = self.long_retry_after {
+            notes.push(format!(
+                "the platform asked to wait {} s (at {}); probing every {} s",
+                asked.as_secs(),
+                at.format("%H:%M:%S"),
+                self.settings.retry_after_cap.as_secs()
+            ));
+        }
+        let note = (!notes.is_empty()).then(|| vendor.scrub(&notes.join("; ")));
+        let parts: Vec<PartHealth> = self
+            .parts
+            .iter()
+            .map(|p| PartHealth {
+                name: p.spec.name.to_string(),
+                status: match (&p.error, p.ok_at) {
+                    (Some(e), _) => status_for(e),
+                    (None, Some(_)) => SourceStatus::Live,
+                    (None, None) => SourceStatus::Connecting,
+                },
+                fetched_at: p.ok_at,
+                fresh_until: p.fresh_until(),
+                error: p.error.as_ref().map(|e| e.to_string()),
+            })
+            .collect();
+        let never = required().all(|p| p.ok_at.is_none());
+        if (round.ok == 0 && round.failed > 0) || never {
+            let err = round
+                .first_error
+                .clone()
+                .or_else(|| required().find_map(|p| p.error.clone()));
+            let status = match &err {
+                Some(e) => status_for(e),
+                None => SourceStatus::Connecting,
+            };
+            return SourceHealth {
+                status,
+                last_ok,
+                fresh_until,
+                error: err.map(|e| vendor.scrub(&e.to_string())),
+                next_retry,
+                note,
+                parts,
+            };
+        }
+        let failing: Vec<String> = required()
+            .filter_map(|p| {
+                let e = p.error.as_ref()?;
+                Some(match p.ok_at {
+                    Some(t) => format!(
+                        "{}: {e} — showing data from {} s ago",
+                        p.spec.name,
+                        (now - t).num_seconds().max(0)
+                    ),
+                    None => format!("{}: {e} — no data yet", p.spec.name),
+                })
+            })
+            .collect();
+        if failing.is_empty() {
+            return SourceHealth {
+                status: SourceStatus::Live,
+                last_ok,
+                fresh_until,
+                error: None,
+                next_retry: None,
+                note,
+                parts,
+            };
+        }
+        SourceHealth {
+            status: SourceStatus::Stale,
+            last_ok,
+            fresh_until,
+            error: Some(vendor.scrub(&failing.join("; "))),
+            next_retry,
+            note,
+            parts,
+        }
+    }
+}
+
+fn scrub_error<V: Vendor>(vendor: &V, e: SourceError) -> SourceError {
+    let s = |m: String| vendor.scrub(&m);
+    match e {
+        SourceError::Auth(m) => SourceError::Auth(s(m)),
+        SourceError::Permission(m) => SourceError::Permission(s(m)),
+        SourceError::Transient(m) => SourceError::Transient(s(m)),
+        SourceError::Malformed(m) => SourceError::Malformed(s(m)),
+        SourceError::Fatal(m) => SourceError::Fatal(s(m)),
+        r @ SourceError::RateLimited { .. } => r,
+    }
+}
+
+/// A vendor driven by the engine: what the source tasks run, and what tests poll by hand.
+pub struct Feed<V: Vendor> {
+    vendor: V,
+    engine: Engine,
+}
+
+impl<V: Vendor> Feed<V> {
+    pub fn with_vendor(vendor: V, settings: EngineSettings) -> Feed<V> {
+        let engine = Engine::new(vendor.parts(), settings);
+        Feed { vendor, engine }
+    }
+
+    pub fn vendor(&self) -> &V {
+        &self.vendor
+    }
+
+    pub fn vendor_mut(&mut self) -> &mut V {
+        &mut self.vendor
+    }
+
+    pub fn name(&self) -> &str {
+        self.vendor.name()
+    }
+
+    pub fn kind(&self) -> SourceKind {
+        self.vendor.kind()
+    }
+
+    /// One round: fetch what is due, then everything the source owns with its health.
+    pub async fn poll_round(&mut self) -> PollOutcome {
+        let (round, wait) = self.engine.round(&mut self.vendor).await;
+        let health = self.engine.health(&self.vendor, &round, wait);
+        let (queues, agents) = self.vendor.contents();
+        PollOutcome {
+            snapshot: SourceSnapshot {
+                source: self.vendor.name().to_string(),
+                kind: self.vendor.kind(),
+                fetched_at: self.vendor.now(),
+                queues,
+                agents,
+                health,
+            },
+            next_poll_in: wait,
+        }
+    }
+
+    /// One agent's history, awaited here (the source task runs it as its own job instead).
+    pub async fn fetch_history(
+        &mut self,
+        agent_id: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<AgentHistory, SourceError> {
+        self.vendor
+            .prepare_history()
+            .await
+            .map_err(|e| scrub_error(&self.vendor, e))?;
+        let job = self.vendor.history_job(agent_id, from, to);
+        job.await.map_err(|e| scrub_error(&self.vendor, e))
+    }
+
+    /// The job for one agent's history, to run beside the polling.
+    pub async fn history_job(
+        &mut self,
+        agent_id: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> BoxFuture<'static, Result<AgentHistory, String>> {
+        if let Err(e) = self.vendor.prepare_history().await {
+            let text = scrub_error(&self.vendor, e).to_string();
+            return Box::pin(std::future::ready(Err(text)));
+        }
+        let job = self.vendor.history_job(agent_id, from, to);
+        Box::pin(async move { job.await.map_err(|e| e.to_string()) })
+    }
+}
