@@ -739,7 +739,8 @@ fn body_summary(body: &[u8]) -> Option<String> {
     Some(truncate(t, 200))
 }
 
-fn truncate(s: &str, max: usize) -> String {
+/// At most `max` characters of `s`, with an ellipsis when cut.
+pub fn truncate(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         return s.to_string();
     }
@@ -912,6 +913,25 @@ impl LoginHttp {
             s => SourceError::Fatal(r.scrub(&format!("{} on {}: HTTP {s}{detail}", ctx.what, ctx.host))),
         })
     }
+}
+
+/// Pages read from one paged listing at most: a guard against a server that never ends.
+pub const MAX_PAGES: usize = 200;
+
+/// Parse a JSON answer; the error names the call and the JSON problem, never the data
+/// (which could hold a token or personal data).
+pub fn parse_json<T: DeserializeOwned>(
+    method: &Method,
+    path: &str,
+    body: &[u8],
+) -> Result<T, SourceError> {
+    serde_json::from_slice(body).map_err(|e| {
+        SourceError::Malformed(format!(
+            "{method} {} answered {}",
+            strip_query(path),
+            e.classify_msg()
+        ))
+    })
 }
 
 /// serde_json error text without echoing the data it choked on (could be a token).
@@ -1127,13 +1147,7 @@ impl HttpClient {
         path: &str,
         body: &[u8],
     ) -> Result<T, SourceError> {
-        serde_json::from_slice(body).map_err(|e| {
-            SourceError::Malformed(format!(
-                "{method} {} answered {}",
-                strip_query(path),
-                e.classify_msg()
-            ))
-        })
+        parse_json(method, path, body)
     }
 
     /// Send one call (retries, auth, budget included) and return the success body.

@@ -5,18 +5,17 @@ use chrono::{DateTime, Utc};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 
+use super::auth::CxoneAuth;
 use super::wire::{
-    AgentStatesResponse, ErrorBody, Links, SkillActivityResponse, SlaSummaryResponse,
-    StateHistoryResponse,
+    AgentStatesResponse, CxoneConfiguration, ErrorBody, Links, SkillActivityResponse,
+    SlaSummaryResponse, StateHistoryResponse,
 };
 use crate::config::check_url;
 use crate::source::SourceError;
-use crate::source::http::{HttpClient, Redactor};
+use crate::source::http::{HttpClient, MAX_PAGES, Redactor, parse_json, truncate};
 
 /// Page size asked for on paged endpoints (the server may cap it; we follow its paging).
 pub const PAGE: usize = 1000;
-/// Safety stop for paging loops (a server that never ends its pages).
-const MAX_PAGES: usize = 100;
 
 /// A working connection: the client (token handling inside) and the versioned API base.
 #[derive(Debug, Clone)]
@@ -123,6 +122,45 @@ impl Api {
     }
 }
 
+/// Token → `tenantId` claim → `/.well-known/cxone-configuration` → `api_endpoint`.
+pub async fn discover(
+    open: &HttpClient,
+    client: &HttpClient,
+    auth: &CxoneAuth,
+    issuer: &str,
+) -> Result<String, SourceError> {
+    client.authenticate().await?;
+    let tenant = auth.tenant_id().ok_or_else(|| {
+        SourceError::Fatal(
+            "the CXone token carries no tenantId — set api_url (your API host, e.g. https://api-na1.niceincontact.com)".into(),
+        )
+    })?;
+    let path = "/.well-known/cxone-configuration";
+    let (status, body) = open
+        .call_with_status(Method::GET, path, &[("tenantId", tenant.clone())], None)
+        .await?;
+    if status == StatusCode::NOT_FOUND {
+        return Err(SourceError::Fatal(format!(
+            "tenant not found: {issuer} does not know tenant {tenant} — check issuer (e.g. the FedRAMP issuer https://cxone-gov.niceincontact.com) or set api_url"
+        )));
+    }
+    if !status.is_success() {
+        return Err(open.status_error(&Method::GET, path, status, &body));
+    }
+    let disc: CxoneConfiguration = parse(path, &body)?;
+    let ep = disc
+        .api_endpoint
+        .map(|u| u.trim().trim_end_matches('/').to_string())
+        .filter(|u| !u.is_empty())
+        .ok_or_else(|| {
+            SourceError::Malformed(format!(
+                "{path} has no api_endpoint for tenant {tenant} — set api_url"
+            ))
+        })?;
+    check_url(&ep).map_err(|m| SourceError::Fatal(format!("discovered api_endpoint: {m}")))?;
+    Ok(ep)
+}
+
 /// Paged CXone responses.
 pub trait Paged {
     fn row_count(&self) -> usize;
@@ -196,27 +234,9 @@ pub async fn get_json<T: DeserializeOwned>(
     parse(path, &body)
 }
 
-/// Parse a body; the error names the call and the JSON problem, never the data (which
-/// could hold a token or personal data).
+/// Parse a GET answer (see [`parse_json`]).
 pub fn parse<T: DeserializeOwned>(what: &str, body: &[u8]) -> Result<T, SourceError> {
-    serde_json::from_slice(body).map_err(|e| {
-        use serde_json::error::Category;
-        let kind = match e.classify() {
-            Category::Eof => "truncated JSON",
-            Category::Syntax => "not JSON",
-            Category::Data => "JSON of an unexpected shape",
-            Category::Io => "unreadable body",
-        };
-        SourceError::Malformed(format!(
-            "GET {what}: {kind} (line {}, column {})",
-            e.line(),
-            e.column()
-        ))
-    })
-}
-
-fn truncate(s: &str, max: usize) -> String {
-    s.chars().take(max).collect()
+    parse_json(&Method::GET, what, body)
 }
 
 /// `scheme://host[:port]` of a URL (lower-cased), for same-origin checks and messages.

@@ -17,7 +17,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use reqwest::{Method, StatusCode};
 
 use self::agents::AgentStore;
 pub use self::api::fmt_time;
@@ -25,8 +24,8 @@ use self::api::{Api, PAGE, get_json, parse, valid_version};
 use self::auth::{CxoneAuth, Fetcher};
 use self::skills::{QueueFilter, SkillStore, TodayStore};
 use self::wire::{
-    AgentStatesResponse, CxoneConfiguration, OpenIdConfiguration, SkillActivityResponse,
-    SkillSummaryResponse, SlaSummaryResponse, StateHistoryResponse,
+    AgentStatesResponse, OpenIdConfiguration, SkillActivityResponse, SkillSummaryResponse,
+    SlaSummaryResponse, StateHistoryResponse,
 };
 use crate::config::{CxoneConfig, check_url};
 use crate::domain::time::start_of_day;
@@ -168,7 +167,7 @@ impl Cxone {
             .build()?;
         let endpoint = match &self.cfg.api_url {
             Some(u) => u.trim_end_matches('/').to_string(),
-            None => self.discover_api(&open, &client, &issuer).await?,
+            None => api::discover(&open, &client, &self.auth, &issuer).await?,
         };
         let conn = Api {
             client,
@@ -178,45 +177,6 @@ impl Cxone {
         };
         self.conn = Some(conn.clone());
         Ok(conn)
-    }
-
-    /// Token → `tenantId` claim → `/.well-known/cxone-configuration` → `api_endpoint`.
-    async fn discover_api(
-        &self,
-        open: &HttpClient,
-        client: &HttpClient,
-        issuer: &str,
-    ) -> Result<String, SourceError> {
-        client.authenticate().await?;
-        let tenant = self.auth.tenant_id().ok_or_else(|| {
-            SourceError::Fatal(
-                "the CXone token carries no tenantId — set api_url (your API host, e.g. https://api-na1.niceincontact.com)".into(),
-            )
-        })?;
-        let path = "/.well-known/cxone-configuration";
-        let (status, body) = open
-            .call_with_status(Method::GET, path, &[("tenantId", tenant.clone())], None)
-            .await?;
-        if status == StatusCode::NOT_FOUND {
-            return Err(SourceError::Fatal(format!(
-                "tenant not found: {issuer} does not know tenant {tenant} — check issuer (e.g. the FedRAMP issuer https://cxone-gov.niceincontact.com) or set api_url"
-            )));
-        }
-        if !status.is_success() {
-            return Err(open.status_error(&Method::GET, path, status, &body));
-        }
-        let disc: CxoneConfiguration = parse(path, &body)?;
-        let ep = disc
-            .api_endpoint
-            .map(|u| u.trim().trim_end_matches('/').to_string())
-            .filter(|u| !u.is_empty())
-            .ok_or_else(|| {
-                SourceError::Malformed(format!(
-                    "{path} has no api_endpoint for tenant {tenant} — set api_url"
-                ))
-            })?;
-        check_url(&ep).map_err(|m| SourceError::Fatal(format!("discovered api_endpoint: {m}")))?;
-        Ok(ep)
     }
 
     // ---------------------------------------------------------------------------------

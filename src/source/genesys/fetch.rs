@@ -43,8 +43,8 @@ fn needs(permission: &'static str) -> impl Fn(SourceError) -> SourceError {
     }
 }
 
-/// Pages read from one paged listing at most (a guard against a server that never ends).
-const MAX_PAGES: u32 = 200;
+/// Pages read from one paged listing at most.
+const MAX_PAGES: u32 = crate::source::http::MAX_PAGES as u32;
 
 impl Genesys {
     pub(super) async fn fetch_queues(&self) -> Result<Vec<QueueInfo>, SourceError> {
@@ -358,7 +358,7 @@ pub(super) async fn history_job(
     };
     let mut col = history::Collected::default();
     if from < to {
-        for page in 1..=history::MAX_PAGES {
+        for page in 1..=MAX_PAGES {
             let body = history::details_query(&agent_id, from, to, page, page_size);
             let resp: UserDetailsResponse = api
                 .post_json(DETAILS_PATH, &[], &body)

@@ -15,9 +15,6 @@ use super::wire::{
 };
 use crate::domain::StateSpan;
 
-/// A runaway-paging guard: 24 h of one agent is far below this many records.
-pub const MAX_PAGES: u32 = 50;
-
 /// The query for one page. Page size: max UNCONFIRMED, 100 is the commonly used value.
 pub fn details_query(
     user_id: &str,
