@@ -526,3 +526,253 @@ impl<V: Vendor> Feed<V> {
         Box::pin(async move { job.await.map_err(|e| e.to_string()) })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::VecDeque;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A vendor whose answers are scripted per part; every fetch is counted.
+    struct Scripted {
+        parts: Vec<PartSpec>,
+        answers: Vec<VecDeque<Result<(), SourceError>>>,
+        fetches: Arc<AtomicUsize>,
+        budget: Option<RequestBudget>,
+        per_round: f64,
+        history_sleep: Duration,
+    }
+
+    impl Scripted {
+        fn new(parts: Vec<PartSpec>) -> Scripted {
+            Scripted {
+                answers: parts.iter().map(|_| VecDeque::new()).collect(),
+                parts,
+                fetches: Arc::new(AtomicUsize::new(0)),
+                budget: None,
+                per_round: 1.0,
+                history_sleep: Duration::ZERO,
+            }
+        }
+        fn script(&mut self, part: usize, answers: Vec<Result<(), SourceError>>) {
+            self.answers[part].extend(answers);
+        }
+    }
+
+    impl Vendor for Scripted {
+        fn name(&self) -> &str {
+            "scripted"
+        }
+        fn kind(&self) -> SourceKind {
+            SourceKind::Demo
+        }
+        fn parts(&self) -> Vec<PartSpec> {
+            self.parts.clone()
+        }
+        async fn fetch(&mut self, part: usize) -> Result<(), SourceError> {
+            self.fetches.fetch_add(1, Ordering::SeqCst);
+            self.answers[part].pop_front().unwrap_or(Ok(()))
+        }
+        fn contents(&self) -> (Vec<Queue>, Option<Vec<Agent>>) {
+            (vec![], None)
+        }
+        fn budget(&self) -> Option<&RequestBudget> {
+            self.budget.as_ref()
+        }
+        fn requests_per_round(&self, _refresh: Duration) -> f64 {
+            self.per_round
+        }
+        fn history_job(
+            &mut self,
+            agent_id: &str,
+            from: DateTime<Utc>,
+            to: DateTime<Utc>,
+        ) -> BoxFuture<'static, Result<AgentHistory, SourceError>> {
+            let sleep = self.history_sleep;
+            let agent_id = agent_id.to_string();
+            Box::pin(async move {
+                tokio::time::sleep(sleep).await;
+                Ok(AgentHistory {
+                    agent_name: agent_id.clone(),
+                    agent_id,
+                    from,
+                    to,
+                    spans: vec![],
+                    fetched_at: to,
+                })
+            })
+        }
+    }
+
+    fn down() -> SourceError {
+        SourceError::Transient("connection refused".into())
+    }
+
+    fn feed(v: Scripted, refresh_s: u64) -> Feed<Scripted> {
+        Feed::with_vendor(v, EngineSettings::new(Duration::from_secs(refresh_s)))
+    }
+
+    #[tokio::test]
+    async fn backoff_grows_jittered_and_capped_then_resets() {
+        let mut v = Scripted::new(vec![PartSpec::every_round("live")]);
+        v.script(0, (0..8).map(|_| Err(down())).collect());
+        let mut f = feed(v, 2);
+        for n in 1..=8u32 {
+            let out = f.poll_round().await;
+            assert_eq!(out.snapshot.health.status, SourceStatus::Offline);
+            let nominal = Duration::from_secs(2)
+                .saturating_mul(1 << (n - 1))
+                .min(PROBE_EVERY);
+            let w = out.next_poll_in;
+            assert!(
+                w >= nominal.mul_f64(0.8) && w <= nominal.mul_f64(1.2),
+                "failure {n}: {w:?} outside 0.8–1.2 × {nominal:?}"
+            );
+        }
+        let out = f.poll_round().await;
+        assert_eq!(out.snapshot.health.status, SourceStatus::Live);
+        assert_eq!(
+            out.next_poll_in,
+            Duration::from_secs(2),
+            "no jitter when well"
+        );
+    }
+
+    #[tokio::test]
+    async fn retry_after_is_honoured_up_to_the_cap_and_the_ask_is_shown() {
+        let mut v = Scripted::new(vec![PartSpec::every_round("live")]);
+        v.script(
+            0,
+            vec![
+                Ok(()),
+                Err(SourceError::RateLimited {
+                    retry_after: Duration::from_secs(5),
+                }),
+                Err(SourceError::RateLimited {
+                    retry_after: Duration::from_secs(3600),
+                }),
+            ],
+        );
+        let mut f = feed(v, 1);
+        f.poll_round().await;
+        let out = f.poll_round().await;
+        assert!(out.next_poll_in >= Duration::from_secs(5), "{out:?}");
+        // The part is held until the server's time has passed: a round now fetches nothing.
+        let fetched = f.vendor().fetches.load(Ordering::SeqCst);
+        f.poll_round().await;
+        assert_eq!(f.vendor().fetches.load(Ordering::SeqCst), fetched);
+
+        f.engine.parts[0].hold_until = None;
+        let out = f.poll_round().await;
+        assert_eq!(out.next_poll_in, RETRY_AFTER_CAP, "capped: {out:?}");
+        let note = out.snapshot.health.note.unwrap_or_default();
+        assert!(note.contains("asked to wait 3600 s"), "{note}");
+        assert!(note.contains("probing every 30 s"), "{note}");
+        let held = f.engine.parts[0].hold_until.map(|h| h - Instant::now());
+        assert!(held.is_some_and(|h| h <= RETRY_AFTER_CAP), "{held:?}");
+    }
+
+    #[tokio::test]
+    async fn a_budget_stretched_source_stays_live_until_its_own_deadline() {
+        let mut v = Scripted::new(vec![PartSpec::every_round("live")]);
+        // 6 requests a minute, 3 per round: the 5 s refresh is stretched to 30 s.
+        v.budget = Some(RequestBudget::new(6));
+        v.per_round = 3.0;
+        let mut f = feed(v, 5);
+        f.poll_round().await;
+        let out = f.poll_round().await;
+        assert_eq!(out.next_poll_in, Duration::from_secs(30));
+        let h = &out.snapshot.health;
+        let note = h.note.clone().unwrap_or_default();
+        assert!(note.contains("refresh stretched to 30 s"), "{note}");
+        let ok = h.last_ok.unwrap_or_default();
+        // Three refreshes' worth of silence would be STALE under a fixed rule; the
+        // source's own promise is 30 s + grace.
+        assert_eq!(
+            h.status_at(ok + chrono::Duration::seconds(45)),
+            SourceStatus::Live
+        );
+        assert_eq!(
+            h.status_at(ok + chrono::Duration::seconds(61)),
+            SourceStatus::Stale
+        );
+    }
+
+    #[tokio::test]
+    async fn one_failing_part_is_stale_with_its_age_the_others_keep_their_cadence() {
+        let mut v = Scripted::new(vec![
+            PartSpec::every_round("live"),
+            PartSpec::every("today", Duration::from_secs(3600)),
+        ]);
+        v.script(
+            1,
+            vec![Ok(()), Err(SourceError::Malformed("bad shape".into()))],
+        );
+        let mut f = feed(v, 5);
+        f.poll_round().await;
+        assert_eq!(f.vendor().fetches.load(Ordering::SeqCst), 2);
+        f.poll_round().await;
+        assert_eq!(
+            f.vendor().fetches.load(Ordering::SeqCst),
+            3,
+            "today not due"
+        );
+        f.engine.parts[1].tried = Some(Instant::now() - Duration::from_secs(3601));
+        let out = f.poll_round().await;
+        let h = &out.snapshot.health;
+        assert_eq!(h.status, SourceStatus::Stale, "{h:?}");
+        let e = h.error.clone().unwrap_or_default();
+        assert!(
+            e.starts_with("today: unexpected data") && e.contains("s ago"),
+            "{e}"
+        );
+        assert_eq!(h.parts[1].status, SourceStatus::Error);
+        assert_eq!(h.parts[0].status, SourceStatus::Live);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_slow_history_never_delays_the_live_polls() {
+        let mut v = Scripted::new(vec![PartSpec::every_round("live")]);
+        v.history_sleep = Duration::from_secs(10);
+        let fetches = v.fetches.clone();
+        let f = feed(v, 1);
+        let (tx, mut rx) = crate::source::channel::channel();
+        let (cmd, cmd_rx) = tokio::sync::mpsc::channel(4);
+        let task = tokio::spawn(crate::source::run(f, tx, cmd_rx));
+        let first = rx.recv().await;
+        assert!(matches!(
+            first,
+            Some(crate::source::SourceEvent::Snapshot(_))
+        ));
+        let to = Utc::now();
+        cmd.send(crate::source::SourceCommand::History {
+            agent_id: "a1".into(),
+            from: to - chrono::Duration::hours(24),
+            to,
+        })
+        .await
+        .unwrap_or_default();
+        let before = fetches.load(Ordering::SeqCst);
+        let mut polls_meanwhile = 0;
+        loop {
+            match rx.recv().await {
+                Some(crate::source::SourceEvent::Snapshot(_)) => polls_meanwhile += 1,
+                Some(crate::source::SourceEvent::History { result, .. }) => {
+                    assert!(result.is_ok());
+                    break;
+                }
+                None => break,
+            }
+        }
+        let fetched = fetches.load(Ordering::SeqCst) - before;
+        // 10 s of history at a 1 s refresh: the live part kept its cadence.
+        assert!(
+            polls_meanwhile >= 9,
+            "{polls_meanwhile} polls during the history"
+        );
+        assert!(fetched >= 9, "{fetched} fetches during the history");
+        drop(cmd);
+        let _ = task.await;
+    }
+}
