@@ -4,6 +4,7 @@
 //! (shown as `—` on screen and `null` in JSON), never an invented zero.
 
 pub mod spans;
+pub mod text;
 pub mod time;
 
 use chrono::{DateTime, Utc};

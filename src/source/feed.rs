@@ -96,9 +96,10 @@ pub trait Vendor: Send + 'static {
     fn requests_per_round(&self, _refresh: Duration) -> f64 {
         1.0
     }
-    /// Remove secrets from a text that may carry them (errors are scrubbed before use).
+    /// Remove secrets from a text that may carry them and make it printable (errors and
+    /// notes pass here before use).
     fn scrub(&self, text: &str) -> String {
-        text.to_string()
+        crate::domain::text::printable(text).into_owned()
     }
     /// The source's clock (the demo can run at another instant).
     fn now(&self) -> DateTime<Utc> {
@@ -438,6 +439,32 @@ impl Engine {
     }
 }
 
+/// Names and labels from outside, made printable at the border (once, for every consumer:
+/// board, tables, JSON, logs).
+fn sanitise(queues: &mut [Queue], agents: Option<&mut [Agent]>) {
+    use crate::domain::text::make_printable;
+    for q in queues {
+        make_printable(&mut q.name);
+    }
+    for a in agents.into_iter().flatten() {
+        make_printable(&mut a.name);
+        if let Some(r) = &mut a.reason {
+            make_printable(r);
+        }
+    }
+}
+
+fn sanitise_history(mut h: AgentHistory) -> AgentHistory {
+    use crate::domain::text::make_printable;
+    make_printable(&mut h.agent_name);
+    for s in &mut h.spans {
+        if let Some(r) = &mut s.reason {
+            make_printable(r);
+        }
+    }
+    h
+}
+
 fn scrub_error<V: Vendor>(vendor: &V, e: SourceError) -> SourceError {
     let s = |m: String| vendor.scrub(&m);
     match e {
@@ -482,7 +509,8 @@ impl<V: Vendor> Feed<V> {
     pub async fn poll_round(&mut self) -> PollOutcome {
         let (round, wait) = self.engine.round(&mut self.vendor).await;
         let health = self.engine.health(&self.vendor, &round, wait);
-        let (queues, agents) = self.vendor.contents();
+        let (mut queues, mut agents) = self.vendor.contents();
+        sanitise(&mut queues, agents.as_deref_mut());
         PollOutcome {
             snapshot: SourceSnapshot {
                 source: self.vendor.name().to_string(),
@@ -508,7 +536,9 @@ impl<V: Vendor> Feed<V> {
             .await
             .map_err(|e| scrub_error(&self.vendor, e))?;
         let job = self.vendor.history_job(agent_id, from, to);
-        job.await.map_err(|e| scrub_error(&self.vendor, e))
+        job.await
+            .map(sanitise_history)
+            .map_err(|e| scrub_error(&self.vendor, e))
     }
 
     /// The job for one agent's history, to run beside the polling.
@@ -523,7 +553,7 @@ impl<V: Vendor> Feed<V> {
             return Box::pin(std::future::ready(Err(text)));
         }
         let job = self.vendor.history_job(agent_id, from, to);
-        Box::pin(async move { job.await.map_err(|e| e.to_string()) })
+        Box::pin(async move { job.await.map(sanitise_history).map_err(|e| e.to_string()) })
     }
 }
 

@@ -71,6 +71,9 @@ impl RetryPolicy {
     }
 }
 
+/// The default cap on a response body (a 1,000-queue observation answer is ~2 MiB).
+pub const DEFAULT_MAX_BODY: usize = 32 * 1024 * 1024;
+
 /// Timeouts and retries for one client.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HttpSettings {
@@ -79,6 +82,11 @@ pub struct HttpSettings {
     pub connect_timeout: Duration,
     pub retry: RetryPolicy,
     pub user_agent: String,
+    /// The most a response body may hold; a larger one is refused, never read whole.
+    pub max_body_bytes: usize,
+    /// One call's whole budget of time, retries included: a hanging server costs this,
+    /// not attempts × timeout.
+    pub deadline: Duration,
 }
 
 impl Default for HttpSettings {
@@ -88,6 +96,8 @@ impl Default for HttpSettings {
             connect_timeout: Duration::from_secs(10),
             retry: RetryPolicy::default(),
             user_agent: concat!("queuetop/", env!("CARGO_PKG_VERSION")).to_string(),
+            max_body_bytes: DEFAULT_MAX_BODY,
+            deadline: Duration::from_secs(30),
         }
     }
 }
@@ -128,7 +138,8 @@ impl Redactor {
         }
     }
 
-    /// `text` with every registered secret replaced by `***`.
+    /// `text` with every registered secret replaced by `***`, made printable (the text
+    /// may come from a server: it goes to screens and logs).
     pub fn scrub(&self, text: &str) -> String {
         let s = self.secrets.read().unwrap_or_else(|e| e.into_inner());
         let mut out = text.to_string();
@@ -137,6 +148,7 @@ impl Redactor {
                 out = out.replace(secret.as_str(), "***");
             }
         }
+        crate::domain::text::make_printable(&mut out);
         out
     }
 
@@ -338,8 +350,9 @@ struct BudgetState {
 }
 
 const WINDOW: Duration = Duration::from_secs(60);
-/// Never pause longer than this on a header's say-so (a bogus header must not stall us).
-const MAX_PAUSE: Duration = Duration::from_secs(61);
+/// Never pause longer than this on a header's say-so (a bogus header must not stall us;
+/// the engine probes again at its `Retry-After` cap).
+const MAX_PAUSE: Duration = crate::source::feed::RETRY_AFTER_CAP;
 
 impl RequestBudget {
     pub fn new(per_minute: u32) -> RequestBudget {
@@ -475,6 +488,9 @@ impl Core {
             .connect_timeout(settings.connect_timeout)
             .user_agent(settings.user_agent.clone())
             .https_only(false) // http:// is allowed for loopback only; checked per URL
+            // Redirects are never followed: a token request's body or a bearer token must
+            // not be re-sent to wherever a response points. A 3xx is an error instead.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| SourceError::Fatal(format!("cannot build the HTTP client: {e}")))?;
         Ok(Core {
@@ -497,26 +513,53 @@ impl Core {
         rate_info: Option<&Mutex<Option<RateInfo>>>,
     ) -> Result<Reply, SourceError> {
         let policy = &self.settings.retry;
+        // Every URL actually requested obeys the https-except-loopback rule, whatever
+        // built it (configuration, discovery, a paging link).
+        check_url(ctx.url).map_err(|m| {
+            SourceError::Fatal(format!("{} on {}: refused: {m}", ctx.what, ctx.host))
+        })?;
+        let deadline = Instant::now() + self.settings.deadline;
+        let gave_up = |last: SourceError| -> SourceError {
+            SourceError::Transient(format!(
+                "{} on {}: no usable answer within {} s, the deadline of one call ({last})",
+                ctx.what,
+                ctx.host,
+                self.settings.deadline.as_secs()
+            ))
+        };
         let mut attempt: u32 = 0;
         let mut auth_retried = false;
         loop {
             attempt += 1;
             if let Some(b) = budget {
-                b.acquire().await;
+                let left = deadline.saturating_duration_since(Instant::now());
+                if tokio::time::timeout(left, b.acquire()).await.is_err() {
+                    return Err(gave_up(SourceError::Transient(
+                        "waiting for the request budget".into(),
+                    )));
+                }
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(gave_up(SourceError::Transient("no time left".into())));
             }
             let token = match auth {
                 Some((cache, login)) => Some(cache.get(login).await?),
                 None => None,
             };
-            let rb =
-                make(&self.http, token.as_ref().map(|(t, _)| t)).header(ACCEPT, "application/json");
+            let rb = make(&self.http, token.as_ref().map(|(t, _)| t))
+                .header(ACCEPT, "application/json")
+                .timeout(left.min(self.settings.timeout));
             self.sent.fetch_add(1, Ordering::Relaxed);
             let resp = match rb.send().await {
                 Ok(r) => r,
                 Err(e) => {
                     let err = self.transport_error(ctx, &e);
+                    let wait = policy.backoff(attempt);
                     if attempt < policy.max_attempts {
-                        let wait = policy.backoff(attempt);
+                        if Instant::now() + wait >= deadline {
+                            return Err(gave_up(err));
+                        }
                         tracing::debug!(call = %ctx.what, attempt, wait_ms = wait.as_millis() as u64, error = %err, "retrying after a network error");
                         tokio::time::sleep(wait).await;
                         continue;
@@ -530,12 +573,30 @@ impl Core {
                 observe_rate_headers(&headers, names, b, rate_info);
             }
             let retry_after = parse_retry_after(&headers);
-            let body = match resp.bytes().await {
-                Ok(b) => b.to_vec(),
-                Err(e) => {
+            if matches!(status.as_u16(), 301 | 302 | 303 | 307 | 308) {
+                // Not followed (see `Core::new`); the Location is not echoed either.
+                return Err(SourceError::Fatal(format!(
+                    "{} on {}: the server answered with a redirect (HTTP {}); redirects are not followed, so credentials never go to another address — check the URL in the configuration",
+                    ctx.what,
+                    ctx.host,
+                    status.as_u16()
+                )));
+            }
+            let body = match read_body(resp, self.settings.max_body_bytes).await {
+                Ok(b) => b,
+                Err(BodyError::TooLarge) => {
+                    return Err(SourceError::Malformed(format!(
+                        "{} on {}: the answer is larger than {} MiB; refused",
+                        ctx.what,
+                        ctx.host,
+                        self.settings.max_body_bytes / (1024 * 1024)
+                    )));
+                }
+                Err(BodyError::Transport(e)) => {
                     let err = self.transport_error(ctx, &e);
-                    if attempt < policy.max_attempts {
-                        tokio::time::sleep(policy.backoff(attempt)).await;
+                    let wait = policy.backoff(attempt);
+                    if attempt < policy.max_attempts && Instant::now() + wait < deadline {
+                        tokio::time::sleep(wait).await;
                         continue;
                     }
                     return Err(err);
@@ -562,7 +623,10 @@ impl Core {
                 if let Some(b) = budget {
                     b.pause_for(wait);
                 }
-                if attempt < policy.max_attempts && wait <= policy.max_retry_after {
+                if attempt < policy.max_attempts
+                    && wait <= policy.max_retry_after
+                    && Instant::now() + wait < deadline
+                {
                     tracing::info!(call = %ctx.what, status = status.as_u16(), wait_s = wait.as_secs_f64(), "platform asked to wait; retrying");
                     // The budget pause (if any) already makes `acquire` wait; sleep anyway
                     // for clients without a budget.
@@ -582,15 +646,19 @@ impl Core {
             }
 
             if status.is_server_error() || status == StatusCode::REQUEST_TIMEOUT {
-                let err = SourceError::Transient(self.redactor.scrub(&format!(
-                    "{} on {}: server error HTTP {}{}",
-                    ctx.what,
-                    ctx.host,
-                    status.as_u16(),
-                    body_summary(&body).map(|m| format!(" ({m})")).unwrap_or_default()
-                )));
-                if attempt < policy.max_attempts {
-                    let wait = policy.backoff(attempt).max(retry_after.unwrap_or_default());
+                let err = SourceError::Transient(
+                    self.redactor.scrub(&format!(
+                        "{} on {}: server error HTTP {}{}",
+                        ctx.what,
+                        ctx.host,
+                        status.as_u16(),
+                        body_summary(&self.redactor, &body)
+                            .map(|m| format!(" ({m})"))
+                            .unwrap_or_default()
+                    )),
+                );
+                let wait = policy.backoff(attempt).max(retry_after.unwrap_or_default());
+                if attempt < policy.max_attempts && Instant::now() + wait < deadline {
                     tracing::debug!(call = %ctx.what, attempt, status = status.as_u16(), "retrying after a server error");
                     tokio::time::sleep(wait).await;
                     continue;
@@ -630,6 +698,27 @@ impl Core {
         };
         SourceError::Transient(self.redactor.scrub(&msg))
     }
+}
+
+enum BodyError {
+    TooLarge,
+    Transport(reqwest::Error),
+}
+
+/// The body, read chunk by chunk and never past `cap` bytes (a `Content-Length` over the cap
+/// is refused before reading; an endless chunked body is cut at the cap).
+async fn read_body(mut resp: reqwest::Response, cap: usize) -> Result<Vec<u8>, BodyError> {
+    if resp.content_length().is_some_and(|n| n > cap as u64) {
+        return Err(BodyError::TooLarge);
+    }
+    let mut out = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(BodyError::Transport)? {
+        if out.len() + chunk.len() > cap {
+            return Err(BodyError::TooLarge);
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out)
 }
 
 /// Every cause of an error, joined (reqwest's top-level message alone says little).
@@ -710,7 +799,8 @@ pub fn parse_retry_after_value(v: &str, now: chrono::DateTime<chrono::Utc>) -> O
 }
 
 /// A short, human summary of an error body: common JSON message fields, else the text.
-fn body_summary(body: &[u8]) -> Option<String> {
+/// Secrets are scrubbed before anything is cut (a cut must not leave half a token).
+fn body_summary(r: &Redactor, body: &[u8]) -> Option<String> {
     if body.is_empty() {
         return None;
     }
@@ -725,7 +815,7 @@ fn body_summary(body: &[u8]) -> Option<String> {
             if let Some(s) = v.get(key).and_then(|x| x.as_str())
                 && !s.trim().is_empty()
             {
-                return Some(truncate(s.trim(), 300));
+                return Some(truncate(&r.scrub(s.trim()), 300));
             }
         }
         return None;
@@ -736,7 +826,7 @@ fn body_summary(body: &[u8]) -> Option<String> {
     if t.is_empty() || t.starts_with('<') {
         return None;
     }
-    Some(truncate(t, 200))
+    Some(truncate(&r.scrub(t), 200))
 }
 
 /// At most `max` characters of `s`, with an ellipsis when cut.
@@ -864,6 +954,14 @@ impl LoginHttp {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         let basic = basic.map(|(id, s)| (id.to_string(), s.clone()));
+        if let Some((id, secret)) = &basic {
+            // A server may echo the Authorization header: its value is a secret too.
+            use base64::Engine as _;
+            let pair = format!("{id}:{}", secret.expose());
+            self.core
+                .redactor
+                .add(&base64::engine::general_purpose::STANDARD.encode(pair));
+        }
         let make = move |http: &reqwest::Client, _t: Option<&Secret>| {
             let mut rb = http.request(Method::POST, url).form(&form);
             if let Some((id, secret)) = &basic {
@@ -883,7 +981,7 @@ impl LoginHttp {
                 ))
             });
         }
-        let summary = body_summary(&reply.body).unwrap_or_default();
+        let summary = body_summary(r, &reply.body).unwrap_or_default();
         let code = serde_json::from_slice::<serde_json::Value>(&reply.body)
             .ok()
             .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_string))
@@ -1237,16 +1335,18 @@ impl HttpClient {
             what: format!("{method} {}", strip_query(path)),
             host: host_of(&url),
         };
-        self.inner
-            .core
-            .redactor
-            .scrub_error(api_error(&ctx, status, body))
+        self.inner.core.redactor.scrub_error(api_error(
+            &self.inner.core.redactor,
+            &ctx,
+            status,
+            body,
+        ))
     }
 }
 
 /// Map a non-retryable API status to an error that says what to do.
-fn api_error(ctx: &CallCtx<'_>, status: StatusCode, body: &[u8]) -> SourceError {
-    let summary = body_summary(body)
+fn api_error(r: &Redactor, ctx: &CallCtx<'_>, status: StatusCode, body: &[u8]) -> SourceError {
+    let summary = body_summary(r, body)
         .map(|m| format!(": {m}"))
         .unwrap_or_default();
     match status.as_u16() {
@@ -1404,6 +1504,7 @@ mod tests {
                 max_retry_after: Duration::from_secs(5),
             },
             user_agent: "test".into(),
+            ..HttpSettings::default()
         }
     }
 

@@ -44,6 +44,7 @@ fn fast() -> HttpSettings {
             max_retry_after: Duration::from_secs(5),
         },
         user_agent: "queuetop-test".into(),
+        ..HttpSettings::default()
     }
 }
 

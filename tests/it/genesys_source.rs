@@ -34,6 +34,7 @@ fn tuning() -> Tuning {
                 max_retry_after: Duration::from_secs(5),
             },
             user_agent: "queuetop-test".into(),
+            ..HttpSettings::default()
         },
         budget_per_minute: 10_000,
         today_every: Duration::ZERO,

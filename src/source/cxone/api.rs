@@ -60,7 +60,7 @@ impl Api {
         let said = serde_json::from_slice::<ErrorBody>(body)
             .ok()
             .and_then(|e| e.text().map(str::to_string))
-            .map(|t| format!(" ({})", self.redactor.scrub(&truncate(&t, 200))))
+            .map(|t| format!(" ({})", truncate(&self.redactor.scrub(&t), 200)))
             .unwrap_or_default();
         match status.as_u16() {
             401 => SourceError::Auth(format!(
