@@ -3,6 +3,7 @@
 //! No I/O, no terminal, no vendor words. Every figure a source could not provide is `None`
 //! (shown as `—` on screen and `null` in JSON), never an invented zero.
 
+pub mod bounds;
 pub mod spans;
 pub mod text;
 pub mod time;

@@ -439,19 +439,46 @@ impl Engine {
     }
 }
 
-/// Names and labels from outside, made printable at the border (once, for every consumer:
-/// board, tables, JSON, logs).
-fn sanitise(queues: &mut [Queue], agents: Option<&mut [Agent]>) {
+/// Names and labels from outside made printable, and every figure and instant checked for
+/// plausibility, at the border (once, for every consumer: board, tables, JSON, logs).
+/// Returns what was implausible (those values are now unknown).
+fn sanitise(queues: &mut [Queue], agents: Option<&mut [Agent]>, now: DateTime<Utc>) -> Vec<String> {
+    use crate::domain::bounds::{check_agent, check_queue};
     use crate::domain::text::make_printable;
+    let mut problems = Vec::new();
     for q in queues {
         make_printable(&mut q.name);
+        problems.extend(check_queue(q, now));
     }
     for a in agents.into_iter().flatten() {
         make_printable(&mut a.name);
         if let Some(r) = &mut a.reason {
             make_printable(r);
         }
+        problems.extend(check_agent(a, now));
     }
+    problems
+}
+
+/// A source that sent implausible figures is in ERROR (its other figures stay on screen);
+/// the message names the first few values.
+fn implausible(health: &mut SourceHealth, problems: &[String], source: &str) {
+    const SHOWN: usize = 3;
+    let mut text = format!(
+        "implausible data from the platform, shown as unknown: {}",
+        problems[..problems.len().min(SHOWN)].join("; ")
+    );
+    if problems.len() > SHOWN {
+        text.push_str(&format!(" (and {} more)", problems.len() - SHOWN));
+    }
+    tracing::warn!(source, problems = problems.len(), "{text}");
+    if matches!(health.status, SourceStatus::Live | SourceStatus::Stale) {
+        health.status = SourceStatus::Error;
+    }
+    health.error = Some(match health.error.take() {
+        Some(e) => format!("{text}; {e}"),
+        None => text,
+    });
 }
 
 fn sanitise_history(mut h: AgentHistory) -> AgentHistory {
@@ -508,9 +535,12 @@ impl<V: Vendor> Feed<V> {
     /// One round: fetch what is due, then everything the source owns with its health.
     pub async fn poll_round(&mut self) -> PollOutcome {
         let (round, wait) = self.engine.round(&mut self.vendor).await;
-        let health = self.engine.health(&self.vendor, &round, wait);
+        let mut health = self.engine.health(&self.vendor, &round, wait);
         let (mut queues, mut agents) = self.vendor.contents();
-        sanitise(&mut queues, agents.as_deref_mut());
+        let problems = sanitise(&mut queues, agents.as_deref_mut(), self.vendor.now());
+        if !problems.is_empty() {
+            implausible(&mut health, &problems, self.vendor.name());
+        }
         PollOutcome {
             snapshot: SourceSnapshot {
                 source: self.vendor.name().to_string(),

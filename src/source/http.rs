@@ -646,8 +646,7 @@ impl Core {
             }
 
             if status.is_server_error() || status == StatusCode::REQUEST_TIMEOUT {
-                let err = SourceError::Transient(
-                    self.redactor.scrub(&format!(
+                let err = SourceError::Transient(self.redactor.scrub(&format!(
                         "{} on {}: server error HTTP {}{}",
                         ctx.what,
                         ctx.host,
@@ -655,8 +654,7 @@ impl Core {
                         body_summary(&self.redactor, &body)
                             .map(|m| format!(" ({m})"))
                             .unwrap_or_default()
-                    )),
-                );
+                    )));
                 let wait = policy.backoff(attempt).max(retry_after.unwrap_or_default());
                 if attempt < policy.max_attempts && Instant::now() + wait < deadline {
                     tracing::debug!(call = %ctx.what, attempt, status = status.as_u16(), "retrying after a server error");
