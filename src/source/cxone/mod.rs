@@ -196,6 +196,11 @@ impl Cxone {
             // 204/304: nothing changed, keep updatedSince.
             self.skills.merge(Vec::new(), None);
         }
+        if pages.iter().any(|p| {
+            p.skill_activity.is_none() && p.result_set.is_none() && p.last_poll_time.is_none()
+        }) {
+            return Err(unrecognised("/skills/activity", "skillActivity"));
+        }
         let mut first_poll = None;
         for p in pages {
             let (rows, poll) = p.into_parts();
@@ -220,6 +225,11 @@ impl Cxone {
             .inspect_err(|e| reset_on_bad_since(e, &mut self.agents.poll_time))?;
         if pages.is_empty() {
             self.agents.merge(Vec::new(), None);
+        }
+        if pages.iter().any(|p| {
+            p.agent_states.is_none() && p.result_set.is_none() && p.last_poll_time.is_none()
+        }) {
+            return Err(unrecognised("/agents/states", "agentStates"));
         }
         let mut first_poll = None;
         for p in pages {
@@ -261,6 +271,14 @@ impl Cxone {
         self.today.set_sla(rows, now);
         Ok(())
     }
+}
+
+/// A 200 whose JSON has none of the fields the call answers with: not "no change" (that is
+/// an empty body, 204 or 304), but data we cannot read.
+fn unrecognised(path: &str, field: &str) -> SourceError {
+    SourceError::Malformed(format!(
+        "GET {path} answered JSON of an unexpected shape (no {field}, resultSet or lastPollTime)"
+    ))
 }
 
 /// A 400 on a delta call most likely means our `updatedSince` was refused ("Invalid

@@ -60,6 +60,11 @@ impl Genesys {
                 .get_json(QUEUES_PATH, &q)
                 .await
                 .map_err(needs("routing:queue:view"))?;
+            if l.entities.is_empty() && l.page_size.is_none() && l.total.is_none() {
+                return Err(SourceError::Malformed(format!(
+                    "GET {QUEUES_PATH} answered JSON of an unexpected shape (no entities, pageSize or total)"
+                )));
+            }
             out.extend(
                 l.entities
                     .iter()
@@ -117,6 +122,13 @@ impl Genesys {
                 .post_json(OBSERVATIONS_PATH, &[], &body)
                 .await
                 .map_err(needs(OBSERVATION_PERMISSION))?;
+            // Every queue asked for has a result group; none at all is not an answer.
+            if resp.results.is_empty() && !chunk.is_empty() {
+                return Err(SourceError::Malformed(format!(
+                    "POST {OBSERVATIONS_PATH} answered without any result for {} queues asked",
+                    chunk.len()
+                )));
+            }
             let observed_at = Utc::now();
             for (id, (live, media)) in queues::live_from_observations(&resp, observed_at) {
                 if !chunk.contains(&id) {
