@@ -413,3 +413,100 @@ fn drill_in(app: &mut App) {
         app.nav.pages.push(p);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::tests::{config, snapshot, t0};
+
+    fn key(c: KeyCode) -> Msg {
+        Msg::Key(KeyEvent::from(c))
+    }
+
+    fn app(n: usize) -> App {
+        let mut app = App::new(config(), t0());
+        update(
+            &mut app,
+            Msg::Source(SourceEvent::Snapshot(Box::new(snapshot(n, t0())))),
+        );
+        app
+    }
+
+    /// (model rows computed, table orders computed)
+    fn work(app: &App) -> (u64, u64) {
+        (app.model().revision(), app.views_computed())
+    }
+
+    #[test]
+    fn a_key_press_reads_the_cache() {
+        let mut app = app(5);
+        let before = work(&app);
+        update(&mut app, key(KeyCode::Down));
+        update(&mut app, key(KeyCode::Down));
+        update(&mut app, key(KeyCode::Up));
+        assert_eq!(
+            work(&app),
+            before,
+            "moving the selection recomputes nothing"
+        );
+        assert_eq!(app.board_selected(), 1);
+        assert_eq!(
+            app.nav.board.selected_key,
+            app.board_rows().key_at(1),
+            "the row is remembered"
+        );
+    }
+
+    #[test]
+    fn a_snapshot_or_a_tick_recomputes_the_rows() {
+        let mut app = app(5);
+        let (rev, views) = work(&app);
+        update(
+            &mut app,
+            Msg::Source(SourceEvent::Snapshot(Box::new(snapshot(6, t0())))),
+        );
+        assert_eq!(work(&app), (rev + 1, views + 1));
+        assert_eq!(app.board_rows().len(), 6);
+        update(&mut app, Msg::Tick(t0() + ChronoDuration::seconds(1)));
+        assert_eq!(work(&app), (rev + 2, views + 2));
+    }
+
+    #[test]
+    fn a_filter_or_sort_change_reorders_without_recomputing_rows() {
+        let mut app = app(5);
+        let (rev, views) = work(&app);
+        update(&mut app, key(KeyCode::Char('s')));
+        assert_eq!(work(&app), (rev, views + 1));
+        update(&mut app, key(KeyCode::Char('/')));
+        update(&mut app, key(KeyCode::Char('3')));
+        assert_eq!(work(&app), (rev, views + 2));
+        assert_eq!(app.board_rows().len(), 1);
+        // Opening the agents page orders its table once; moving in it does not.
+        update(&mut app, key(KeyCode::Enter));
+        update(&mut app, key(KeyCode::Esc));
+        update(&mut app, key(KeyCode::Char('a')));
+        let (_, views) = work(&app);
+        assert_eq!(app.agent_rows().len(), 10);
+        update(&mut app, key(KeyCode::Down));
+        assert_eq!(work(&app), (rev, views));
+        assert_eq!(app.agents_selected(), 1);
+    }
+
+    #[test]
+    fn the_selection_follows_its_row_when_data_reorders() {
+        let mut app = app(5);
+        // Sort by waiting: Queue 4 first.
+        while app.nav.board.sort != crate::model::rows::QueueSort::Waiting {
+            update(&mut app, key(KeyCode::Char('s')));
+        }
+        update(&mut app, key(KeyCode::Down));
+        let chosen = app.nav.board.selected_key.clone();
+        assert_eq!(chosen.as_ref().map(|k| k.1.as_str()), Some("q3"));
+        // New data: q3 now waits longest.
+        let mut snap = snapshot(5, t0());
+        snap.queues[3].live.waiting = Some(99);
+        update(&mut app, Msg::Source(SourceEvent::Snapshot(Box::new(snap))));
+        assert_eq!(app.board_selected(), 0);
+        assert_eq!(app.board_rows().key_at(0), chosen);
+    }
+}

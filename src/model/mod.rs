@@ -392,3 +392,139 @@ impl Model {
         Some((self.now - HISTORY_WINDOW, self.now))
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::domain::{AgentCounts, AgentState, Media, QueueLive, QueueToday};
+    use chrono::TimeZone;
+
+    pub(crate) fn t0() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 20, 14, 30, 0).unwrap()
+    }
+
+    pub(crate) fn config() -> Arc<Config> {
+        let mut c = Config::demo_default();
+        c.timezone = Some(chrono_tz::UTC);
+        Arc::new(c)
+    }
+
+    /// A snapshot of the "demo" source with `n` queues and two agents per queue.
+    pub(crate) fn snapshot(n: usize, at: DateTime<Utc>) -> SourceSnapshot {
+        let queues = (0..n)
+            .map(|i| Queue {
+                id: format!("q{i}"),
+                name: format!("Queue {i}"),
+                media: Media::Voice,
+                vendor_objective: None,
+                live: QueueLive {
+                    observed_at: Some(at),
+                    waiting: Some(i as u32),
+                    longest_wait_s: Some(10.0 * i as f64),
+                    waiting_ages_s: None,
+                    agents: AgentCounts::from_states([AgentState::Available, AgentState::Busy]),
+                },
+                today: QueueToday {
+                    fetched_at: Some(at),
+                    offered: Some(100),
+                    answered: Some(90),
+                    abandoned: Some(10),
+                    answered_within_threshold: Some(80),
+                    abandoned_within_threshold: Some(5),
+                    aht_s: Some(200.0),
+                    ..QueueToday::default()
+                },
+                recent_waiting: Vec::new(),
+            })
+            .collect();
+        let agents = (0..2 * n)
+            .map(|i| Agent {
+                id: format!("a{i}"),
+                name: format!("Agent {i}"),
+                state: if i % 2 == 0 {
+                    AgentState::Available
+                } else {
+                    AgentState::Busy
+                },
+                reason: None,
+                since: Some(at - ChronoDuration::seconds(i as i64)),
+                queues: vec![format!("q{}", i / 2)],
+            })
+            .collect();
+        let mut health = SourceHealth::live(at);
+        health.fresh_until = Some(at + ChronoDuration::seconds(15));
+        SourceSnapshot {
+            source: "demo".into(),
+            kind: SourceKind::Demo,
+            fetched_at: at,
+            queues,
+            agents: Some(agents),
+            health,
+        }
+    }
+
+    #[test]
+    fn a_snapshot_recomputes_the_rows_once() {
+        let mut m = Model::new(config(), t0());
+        let r0 = m.revision();
+        assert!(m.derived().queues.is_empty());
+        m.apply(SourceEvent::Snapshot(Box::new(snapshot(3, t0()))));
+        assert_eq!(m.revision(), r0 + 1);
+        let d = m.derived();
+        assert_eq!((d.queues.len(), d.agents.len()), (3, 6));
+        assert_eq!(d.queue("demo", "q2").map(|r| r.waiting), Some(Some(2)));
+        assert_eq!(d.queues_of("demo").len(), 3);
+        assert_eq!(d.totals.waiting, Some(3));
+        assert_eq!((d.totals.available, d.totals.busy), (Some(3), Some(3)));
+        // Asking again changes nothing.
+        m.refresh();
+        assert_eq!(m.revision(), r0 + 1);
+    }
+
+    #[test]
+    fn the_clock_recomputes_only_when_it_moves() {
+        let mut m = Model::new(config(), t0());
+        m.apply(SourceEvent::Snapshot(Box::new(snapshot(1, t0()))));
+        let r = m.revision();
+        m.tick(t0());
+        assert_eq!(m.revision(), r, "same instant: nothing to redo");
+        m.tick(t0() + ChronoDuration::seconds(1));
+        assert_eq!(m.revision(), r + 1);
+        assert_eq!(
+            m.derived().agents[1].time_in_state_s,
+            Some(2.0),
+            "times in state follow the clock"
+        );
+        // Past the source's promised freshness, rows turn stale (SourceHealth::status_at).
+        m.tick(t0() + ChronoDuration::seconds(16));
+        assert!(m.derived().queues[0].stale);
+        // `advance` defers the work to the next refresh.
+        m.advance(t0() + ChronoDuration::seconds(17));
+        assert_eq!(m.revision(), r + 2);
+        m.refresh();
+        assert_eq!(m.revision(), r + 3);
+    }
+
+    #[test]
+    fn a_history_does_not_recompute_the_rows() {
+        let mut m = Model::new(config(), t0());
+        m.apply(SourceEvent::Snapshot(Box::new(snapshot(1, t0()))));
+        let r = m.revision();
+        let key = ("demo".to_string(), "a0".to_string());
+        assert!(m.request_history(&key).is_some());
+        assert!(
+            m.request_history(&key).is_none(),
+            "under way: not asked twice"
+        );
+        m.apply(SourceEvent::History {
+            source: key.0.clone(),
+            agent_id: key.1.clone(),
+            result: Err("HTTP 503".into()),
+        });
+        assert_eq!(m.revision(), r);
+        assert!(matches!(
+            m.history.get(&key),
+            Some(HistoryEntry::Failed { .. })
+        ));
+    }
+}

@@ -468,3 +468,101 @@ pub fn alert_for(m: &Model, a: &Agent, tis: Option<f64>) -> Option<Alert> {
         })
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::tests::{config, snapshot, t0};
+    use crate::source::SourceEvent;
+
+    fn model(n: usize) -> Model {
+        let mut m = Model::new(config(), t0());
+        m.apply(SourceEvent::Snapshot(Box::new(snapshot(n, t0()))));
+        m
+    }
+
+    #[test]
+    fn board_order_filters_and_sorts() {
+        let m = model(4);
+        let rows = &m.derived().queues;
+        let names = |o: Vec<usize>| -> Vec<String> {
+            o.into_iter().map(|i| rows[i].name.clone()).collect()
+        };
+        assert_eq!(
+            names(board_order(rows, "", QueueSort::Waiting, SortDir::Normal)),
+            ["Queue 3", "Queue 2", "Queue 1", "Queue 0"]
+        );
+        assert_eq!(
+            names(board_order(rows, "", QueueSort::Waiting, SortDir::Reversed)),
+            ["Queue 0", "Queue 1", "Queue 2", "Queue 3"]
+        );
+        assert_eq!(
+            names(board_order(
+                rows,
+                "queue 2",
+                QueueSort::Name,
+                SortDir::Normal
+            )),
+            ["Queue 2"]
+        );
+    }
+
+    #[test]
+    fn agent_order_keeps_to_its_queue() {
+        let m = model(3);
+        let rows = &m.derived().agents;
+        let ids = |o: Vec<usize>| -> Vec<String> {
+            o.into_iter().map(|i| rows[i].agent.id.clone()).collect()
+        };
+        assert_eq!(
+            ids(agent_order(
+                rows,
+                Some(("demo", "q1")),
+                "",
+                AgentSort::Name,
+                SortDir::Normal
+            )),
+            ["a2", "a3"]
+        );
+        // Busy before available, then longest in state first. Every word of the filter
+        // matches somewhere: queue names count, and a2 is "Agent 2" in "Queue 1".
+        assert_eq!(
+            ids(agent_order(
+                rows,
+                None,
+                "queue 2",
+                AgentSort::State,
+                SortDir::Normal
+            )),
+            ["a5", "a4", "a2"]
+        );
+    }
+
+    #[test]
+    fn alerts_are_data() {
+        let mut c = (*config()).clone();
+        c.alerts.push(crate::config::AlertRule {
+            state: Some(AgentState::Available),
+            reason: None,
+            after: Duration::from_secs(3),
+        });
+        let mut m = Model::new(std::sync::Arc::new(c), t0());
+        m.apply(SourceEvent::Snapshot(Box::new(snapshot(3, t0()))));
+        let alerted: Vec<&str> = m
+            .derived()
+            .agents
+            .iter()
+            .filter(|r| r.alert.is_some())
+            .map(|r| r.agent.id.as_str())
+            .collect();
+        assert_eq!(alerted, ["a4"], "available for 4 s; a2 only 2 s");
+        assert_eq!(
+            m.derived().agents[4].alert,
+            Some(Alert {
+                reason: None,
+                state: Some(AgentState::Available),
+                after: Duration::from_secs(3)
+            })
+        );
+    }
+}

@@ -163,7 +163,7 @@ impl SlaDetail {
 }
 
 /// The `[[sla.queues]]` patterns, compiled once (they are matched for every queue on
-/// every frame).
+/// every model change).
 #[derive(Debug, Clone, Default)]
 pub struct OverrideMatchers(Vec<Option<globset::GlobMatcher>>);
 

@@ -300,3 +300,21 @@ pub fn sla_explanation(r: &QueueRow, tz: Option<Tz>, theme: &Theme) -> Vec<Line<
     );
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::window_start;
+
+    #[test]
+    fn the_window_keeps_the_selection_visible() {
+        assert_eq!(window_start(0, 10), 0);
+        assert_eq!(window_start(9, 10), 0);
+        assert_eq!(window_start(10, 10), 1);
+        assert_eq!(window_start(500, 10), 491);
+        assert_eq!(
+            window_start(3, 0),
+            3,
+            "no room: nothing above the selection"
+        );
+    }
+}
