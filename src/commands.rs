@@ -6,10 +6,10 @@ use std::sync::Arc;
 use anyhow::Result;
 use chrono::{Duration, Utc};
 
-use crate::app::App;
 use crate::cli::{Format, Global};
 use crate::config::{self, Config, ConfigError, SourceConfig};
 use crate::domain::spans;
+use crate::model::Model;
 use crate::output;
 use crate::source::{self, SourceOptions};
 
@@ -148,42 +148,40 @@ pub fn version_text(global: &Global) -> String {
     )
 }
 
-/// Poll every source once and fold the results into an app (for snapshot and history).
-async fn collect(cfg: &Arc<Config>) -> Result<(App, Vec<source::AnySource>), Failure> {
+/// Poll every source once and fold the results into a model (for snapshot and history).
+async fn collect(cfg: &Arc<Config>) -> Result<(Model, Vec<source::AnySource>), Failure> {
     let opts = SourceOptions {
         refresh: cfg.refresh,
         timezone: cfg.timezone,
     };
-    let mut app = App::new(cfg.clone(), Utc::now());
+    let mut model = Model::new(cfg.clone(), Utc::now());
     let mut built = Vec::new();
     for s in &cfg.sources {
         let mut src = source::build(s, &opts).map_err(Failure::usage)?;
         let outcome = src.poll().await;
-        let msg =
-            crate::app::Msg::Source(source::SourceEvent::Snapshot(Box::new(outcome.snapshot)));
-        crate::app::update(&mut app, msg);
+        model.apply(source::SourceEvent::Snapshot(Box::new(outcome.snapshot)));
         built.push(src);
     }
-    app.now = Utc::now();
-    Ok((app, built))
+    model.tick(Utc::now());
+    Ok((model, built))
 }
 
 pub async fn snapshot(cfg: Config, format: Format) -> Result<String, Failure> {
     let cfg = Arc::new(cfg);
-    let (app, _) = collect(&cfg).await?;
+    let (model, _) = collect(&cfg).await?;
     let text = match format {
         Format::Json => {
-            let doc = output::snapshot_json(&app);
+            let doc = output::snapshot_json(&model);
             serde_json::to_string_pretty(&doc).map_err(|e| Failure::runtime(e.to_string()))? + "\n"
         }
-        Format::Table => output::snapshot_table(&app),
+        Format::Table => output::snapshot_table(&model),
     };
-    let failed: Vec<String> = app
+    let failed: Vec<String> = model
         .sources
         .iter()
         .filter(|s| {
             output::source_failed(
-                app.display_status(s),
+                model.display_status(s),
                 s.snapshot.as_ref().is_some_and(|x| !x.queues.is_empty()),
             )
         })
@@ -209,11 +207,15 @@ pub async fn snapshot(cfg: Config, format: Format) -> Result<String, Failure> {
 }
 
 /// Agents whose id equals `query` or whose name contains it (case-insensitive).
-fn find_agents(app: &App, query: &str, only: Option<&str>) -> Vec<(String, crate::domain::Agent)> {
+fn find_agents(
+    model: &Model,
+    query: &str,
+    only: Option<&str>,
+) -> Vec<(String, crate::domain::Agent)> {
     let q = query.trim().to_lowercase();
     let mut exact = Vec::new();
     let mut partial = Vec::new();
-    for s in &app.sources {
+    for s in &model.sources {
         if only.is_some_and(|o| o != s.name) {
             continue;
         }
@@ -232,10 +234,10 @@ fn find_agents(app: &App, query: &str, only: Option<&str>) -> Vec<(String, crate
 }
 
 /// Names close to `query` (shared words or prefixes), for "did you mean".
-fn close_matches(app: &App, query: &str) -> Vec<String> {
+fn close_matches(model: &Model, query: &str) -> Vec<String> {
     let q = query.to_lowercase();
     let mut scored: Vec<(usize, String)> = Vec::new();
-    for s in &app.sources {
+    for s in &model.sources {
         let Some(list) = s.snapshot.as_ref().and_then(|x| x.agents.as_ref()) else {
             continue;
         };
@@ -276,11 +278,11 @@ pub async fn history(
         )));
     }
     let cfg = Arc::new(cfg);
-    let (app, mut built) = collect(&cfg).await?;
-    let found = find_agents(&app, agent, only);
+    let (model, mut built) = collect(&cfg).await?;
+    let found = find_agents(&model, agent, only);
     let (source_name, a) = match found.len() {
         0 => {
-            let close = close_matches(&app, agent);
+            let close = close_matches(&model, agent);
             let hint = if close.is_empty() {
                 String::new()
             } else {

@@ -5,6 +5,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod domain;
+pub mod model;
 pub mod output;
 pub mod sla;
 pub mod source;

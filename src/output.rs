@@ -6,9 +6,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
-use crate::app::App;
-use crate::app::view::queue_row;
 use crate::domain::{AgentState, SourceStatus, StateSpan};
+use crate::model::Model;
 use crate::ui::fmt;
 
 fn rfc3339(t: DateTime<Utc>) -> String {
@@ -117,13 +116,13 @@ fn r3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-/// Build the snapshot document from the app's state (sources already folded in).
-pub fn snapshot_json(app: &App) -> SnapshotJson {
+/// Build the snapshot document from the model (sources already folded in).
+pub fn snapshot_json(model: &Model) -> SnapshotJson {
     let mut sources = Vec::new();
     let mut queues = Vec::new();
     let mut agents = Vec::new();
-    for s in &app.sources {
-        let status = app.display_status(s);
+    for s in &model.sources {
+        let status = model.display_status(s);
         sources.push(SourceJson {
             name: s.name.clone(),
             kind: s.kind.as_str(),
@@ -132,9 +131,9 @@ pub fn snapshot_json(app: &App) -> SnapshotJson {
             error: s.health.error.clone(),
         });
         let Some(snap) = &s.snapshot else { continue };
-        for q in &snap.queues {
-            let row = queue_row(app, &s.name, q, status);
-            let policy = app.sla_policy(q);
+        // The derived rows hold one row per queue, in the snapshot's order.
+        for (q, row) in snap.queues.iter().zip(model.derived().queues_of(&s.name)) {
+            let policy = model.sla_policy(q);
             let a = &q.live.agents;
             queues.push(QueueJson {
                 source: s.name.clone(),
@@ -195,7 +194,7 @@ pub fn snapshot_json(app: &App) -> SnapshotJson {
         }
     }
     SnapshotJson {
-        generated_at: app.now,
+        generated_at: model.now(),
         sources,
         queues,
         agents,
@@ -203,8 +202,8 @@ pub fn snapshot_json(app: &App) -> SnapshotJson {
 }
 
 /// The snapshot as a plain table.
-pub fn snapshot_table(app: &App) -> String {
-    let doc = snapshot_json(app);
+pub fn snapshot_table(model: &Model) -> String {
+    let doc = snapshot_json(model);
     let mut out = String::new();
     for s in &doc.sources {
         out.push_str(&format!(

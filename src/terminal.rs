@@ -18,7 +18,7 @@ use crossterm::terminal::{
     disable_raw_mode, enable_raw_mode,
 };
 use crossterm::{cursor, execute};
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use tokio::signal::unix::{SignalKind, signal};
@@ -114,56 +114,68 @@ pub async fn run_board(
             _ => break,
         }
     }
-    app.now = Utc::now();
+    run_effects(&mut app, Msg::Tick(Utc::now()), &sources);
     draw(&mut terminal, &app, &theme)?;
-    app.dirty = false;
+    app.nav.dirty = false;
     let frame_gap = Duration::from_millis(1000 / MAX_FPS);
     let mut events_open = true;
     let mut last_draw = Instant::now();
 
-    loop {
+    'run: loop {
         let next_draw = last_draw + frame_gap;
+        // Wait for the first message, or for the frame a change is owed.
         let msg = tokio::select! {
             biased;
-            _ = hangup.recv() => Msg::Signal,
-            _ = term.recv() => Msg::Signal,
-            _ = int.recv() => Msg::Signal,
+            _ = hangup.recv() => Some(Msg::Signal),
+            _ = term.recv() => Some(Msg::Signal),
+            _ = int.recv() => Some(Msg::Signal),
             k = keys.next() => match k {
-                Some(Ok(Event::Key(k))) => Msg::Key(k),
-                Some(Ok(Event::Resize(w, h))) => Msg::Resize(w, h),
+                Some(Ok(Event::Key(k))) => Some(Msg::Key(k)),
+                Some(Ok(Event::Resize(w, h))) => Some(Msg::Resize(w, h)),
                 Some(Ok(_)) => continue,
                 // The terminal is gone or broken: leave rather than spin.
-                Some(Err(_)) | None => Msg::Signal,
+                Some(Err(_)) | None => Some(Msg::Signal),
             },
             ev = events.recv(), if events_open => match ev {
-                Some(ev) => Msg::Source(ev),
+                Some(ev) => Some(Msg::Source(ev)),
                 None => {
                     // Every source task has ended: nothing more will come (no spinning).
                     events_open = false;
                     continue;
                 }
             },
-            _ = clock.tick() => Msg::Tick(Utc::now()),
-            _ = sleep_until(next_draw), if app.dirty => {
-                if draw(&mut terminal, &app, &theme).is_err() {
-                    break;
-                }
-                app.dirty = false;
-                last_draw = Instant::now();
-                continue;
-            }
+            _ = clock.tick() => Some(Msg::Tick(Utc::now())),
+            _ = sleep_until(next_draw), if app.nav.dirty => None,
         };
-        if run_effects(&mut app, msg, &sources) {
+        if let Some(msg) = msg
+            && run_effects(&mut app, msg, &sources)
+        {
             break;
         }
-        // Coalesce whatever else is already queued before the next frame.
-        while let Ok(ev) = events.try_recv() {
-            if run_effects(&mut app, Msg::Source(ev), &sources) {
+        // Fold in whatever else is already waiting (a poll that came with the tick, a
+        // burst of snapshots) so that it all makes one frame.
+        loop {
+            let msg = if let Some(Some(ev)) = events.recv().now_or_never() {
+                Msg::Source(ev)
+            } else if clock.tick().now_or_never().is_some() {
+                Msg::Tick(Utc::now())
+            } else {
+                break;
+            };
+            if run_effects(&mut app, msg, &sources) {
+                break 'run;
+            }
+        }
+        if app.nav.quit {
+            break;
+        }
+        // At most one frame per turn, and no more than MAX_FPS of them.
+        if app.nav.dirty && Instant::now() >= last_draw + frame_gap {
+            if draw(&mut terminal, &app, &theme).is_err() {
                 break;
             }
-        }
-        if app.quit {
-            break;
+            app.nav.dirty = false;
+            last_draw = Instant::now();
         }
     }
     drop(terminal);
@@ -173,8 +185,9 @@ pub async fn run_board(
 
 /// Feed one message to the app and carry out its effects; true when it is time to quit.
 fn run_effects(app: &mut App, msg: Msg, sources: &Sources) -> bool {
-    if let Msg::Key(_) | Msg::Source(_) = msg {
-        app.now = Utc::now();
+    // New data is judged at the time it arrives; keys read what is already computed.
+    if let Msg::Source(SourceEvent::Snapshot(_)) = msg {
+        app.advance(Utc::now());
     }
     let mut quit = false;
     for e in app::update(app, msg) {
@@ -189,7 +202,7 @@ fn run_effects(app: &mut App, msg: Msg, sources: &Sources) -> bool {
             } => sources.send(&source, SourceCommand::History { agent_id, from, to }),
         }
     }
-    quit || app.quit
+    quit || app.nav.quit
 }
 
 fn draw(

@@ -5,10 +5,11 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState as RtState};
 
-use super::fmt;
+use super::board::window_start;
 use super::theme::{Role, Theme, state_glyph};
-use crate::app::view::{AgentRow, AgentSort, agent_rows, queue_row};
-use crate::app::{App, SortDir, TableState, resolve_selection};
+use super::{fmt, words};
+use crate::app::{App, TableState};
+use crate::model::rows::{AgentSort, SortDir};
 
 pub fn draw_queue(
     frame: &mut Frame,
@@ -17,9 +18,13 @@ pub fn draw_queue(
     theme: &Theme,
     source: &str,
     queue_id: &str,
-    table: &TableState<AgentSort>,
+    table: &TableState,
 ) {
-    let Some(q) = app.find_queue(source, queue_id) else {
+    let m = app.model();
+    let (Some(q), Some(r)) = (
+        m.find_queue(source, queue_id),
+        m.derived().queue(source, queue_id),
+    ) else {
         frame.render_widget(
             Paragraph::new(format!(
                 "queue {queue_id} is no longer reported by {source} — Esc goes back"
@@ -28,11 +33,6 @@ pub fn draw_queue(
         );
         return;
     };
-    let status = app
-        .source(source)
-        .map(|s| app.display_status(s))
-        .unwrap_or(crate::domain::SourceStatus::Offline);
-    let r = queue_row(app, source, q, status);
     let dim = theme.style(Role::Muted);
     let mut lines = vec![
         Line::from(vec![
@@ -76,7 +76,7 @@ pub fn draw_queue(
             )),
         ]),
     ];
-    lines.extend(super::board::sla_explanation(&r, theme));
+    lines.extend(super::board::sla_explanation(r, m.config.timezone, theme));
     let h = lines.len() as u16 + 1;
     let [top, rest] = Layout::vertical([
         Constraint::Length(h.min(area.height / 2)),
@@ -84,31 +84,18 @@ pub fn draw_queue(
     ])
     .areas(area);
     frame.render_widget(Paragraph::new(lines), top);
-    let rows = agent_rows(
-        app,
-        Some((source, queue_id)),
-        &table.filter,
-        table.sort,
-        table.dir,
-    );
-    draw_agent_table(frame, rest, app, theme, &rows, table, false);
+    draw_agent_table(frame, rest, app, theme, table, false);
 }
 
-pub fn draw_agents(
-    frame: &mut Frame,
-    area: Rect,
-    app: &App,
-    theme: &Theme,
-    table: &TableState<AgentSort>,
-) {
-    let rows = agent_rows(app, None, &table.filter, table.sort, table.dir);
+pub fn draw_agents(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, table: &TableState) {
+    let rows = app.agent_rows();
     let [top, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
     let title = format!("All agents ({})", rows.len());
     frame.render_widget(
         Paragraph::new(Line::styled(title, theme.style(Role::Title))),
         top,
     );
-    draw_agent_table(frame, rest, app, theme, &rows, table, true);
+    draw_agent_table(frame, rest, app, theme, table, true);
 }
 
 fn draw_agent_table(
@@ -116,15 +103,15 @@ fn draw_agent_table(
     area: Rect,
     app: &App,
     theme: &Theme,
-    rows: &[AgentRow],
-    table: &TableState<AgentSort>,
+    table: &TableState,
     all: bool,
 ) {
+    let rows = app.agent_rows();
+    let sources = &app.model().sources;
     if rows.is_empty() {
         let msg = if !table.filter.is_empty() {
             format!("no agent matches /{} — Esc clears the filter", table.filter)
-        } else if app
-            .sources
+        } else if sources
             .iter()
             .any(|s| s.snapshot.as_ref().is_some_and(|x| x.agents.is_none()))
         {
@@ -169,7 +156,7 @@ fn draw_agent_table(
         header.push(Cell::from(if all { "Queues" } else { "Also serves" }));
         widths.push(Constraint::Min(10));
     }
-    if wide && app.sources.len() > 1 {
+    if wide && sources.len() > 1 {
         header.push(Cell::from("Source"));
         widths.push(Constraint::Length(12));
     }
@@ -177,7 +164,11 @@ fn draw_agent_table(
         crate::app::Page::Queue { queue_id, .. } => Some(queue_id.clone()),
         _ => None,
     };
-    let body = rows.iter().map(|r| {
+    // Only the rows that fit become cells (below the header line).
+    let visible = area.height.saturating_sub(1) as usize;
+    let selected = app.agents_selected().min(rows.len() - 1);
+    let start = window_start(selected, visible);
+    let body = rows.window(start, visible).map(|r| {
         let base = if r.stale {
             theme.style(Role::Stale)
         } else {
@@ -202,7 +193,9 @@ fn draw_agent_table(
                 base
             }),
             match &r.alert {
-                Some(a) => Cell::from(format!("⚠ {a}")).style(theme.style(Role::Breach)),
+                Some(a) => {
+                    Cell::from(format!("⚠ {}", words::alert(a))).style(theme.style(Role::Breach))
+                }
                 None => Cell::from(""),
             },
         ];
@@ -217,20 +210,15 @@ fn draw_agent_table(
                 .collect();
             cells.push(Cell::from(others.join(", ")).style(base));
         }
-        if wide && app.sources.len() > 1 {
+        if wide && sources.len() > 1 {
             cells.push(Cell::from(r.source.clone()).style(base));
         }
         Row::new(cells)
     });
-    let keys: Vec<(String, String)> = rows
-        .iter()
-        .map(|r| (r.source.clone(), r.agent.id.clone()))
-        .collect();
-    let selected = resolve_selection(table.selected, &table.selected_key, &keys);
     let t = Table::new(body, widths)
         .header(Row::new(header).style(theme.style(Role::Title)))
         .column_spacing(1)
         .row_highlight_style(theme.style(Role::Selected));
-    let mut st = RtState::default().with_selected(Some(selected));
+    let mut st = RtState::default().with_selected(Some(selected - start));
     frame.render_stateful_widget(t, area, &mut st);
 }

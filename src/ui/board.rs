@@ -6,10 +6,12 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 
-use super::fmt;
+use chrono_tz::Tz;
+
 use super::theme::{Role, Theme, sla_glyph};
-use crate::app::view::{QueueRow, QueueSort, board_rows};
-use crate::app::{App, SortDir, resolve_selection};
+use super::{fmt, words};
+use crate::app::App;
+use crate::model::rows::{QueueRow, QueueSort, SortDir};
 
 /// A board column: what it shows, how wide, and how important (lower = kept longer).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,16 +182,20 @@ fn cell_style(c: Col, r: &QueueRow, theme: &Theme) -> Style {
     }
 }
 
+/// The first row to show so that `selected` is visible in a table of `rows` rows: the
+/// window ratatui itself would scroll to from the top.
+pub fn window_start(selected: usize, rows: usize) -> usize {
+    selected.saturating_sub(rows.max(1) - 1)
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let rows = board_rows(app);
+    let rows = app.board_rows();
+    let board = &app.nav.board;
     let cols = columns_for(area.width);
     if rows.is_empty() {
-        let msg = if !app.board.filter.is_empty() {
-            format!(
-                "no queue matches /{} — Esc clears the filter",
-                app.board.filter
-            )
-        } else if app.sources.iter().all(|s| s.snapshot.is_none()) {
+        let msg = if !board.filter.is_empty() {
+            format!("no queue matches /{} — Esc clears the filter", board.filter)
+        } else if app.model().sources.iter().all(|s| s.snapshot.is_none()) {
             "waiting for the first data…".to_string()
         } else {
             "no queues to show".to_string()
@@ -221,22 +227,26 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             }
         })
         .collect();
-    let arrow = if app.board.dir == SortDir::Normal {
+    let arrow = if board.dir == SortDir::Normal {
         "▼"
     } else {
         "▲"
     };
     let header = Row::new(cols.iter().map(|c| {
         let t = c.title();
-        if c.sort() == Some(app.board.sort) {
+        if c.sort().is_some_and(|s| board.sort == s) {
             Cell::from(format!("{t}{arrow}")).style(theme.style(Role::Accent))
         } else {
             Cell::from(t)
         }
     }))
     .style(theme.style(Role::Title));
-    let multi_source = app.sources.len() > 1;
-    let body = rows.iter().map(|r| {
+    let multi_source = app.model().sources.len() > 1;
+    // Only the rows that fit become cells (below the header line).
+    let visible = area.height.saturating_sub(1) as usize;
+    let selected = app.board_selected().min(rows.len() - 1);
+    let start = window_start(selected, visible);
+    let body = rows.window(start, visible).map(|r| {
         Row::new(cols.iter().map(|c| {
             let mut text = cell_text(*c, r, trend_w);
             if *c == Col::Queue {
@@ -248,21 +258,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Cell::from(text).style(cell_style(*c, r, theme))
         }))
     });
-    let keys: Vec<(String, String)> = rows
-        .iter()
-        .map(|r| (r.source.clone(), r.id.clone()))
-        .collect();
-    let selected = resolve_selection(app.board.selected, &app.board.selected_key, &keys);
     let table = Table::new(body, widths)
         .header(header)
         .column_spacing(1)
         .row_highlight_style(theme.style(Role::Selected));
-    let mut state = TableState::default().with_selected(Some(selected));
+    let mut state = TableState::default().with_selected(Some(selected - start));
     frame.render_stateful_widget(table, area, &mut state);
 }
 
-/// The SLA status in plain words, for the queue page.
-pub fn sla_explanation(r: &QueueRow, theme: &Theme) -> Vec<Line<'static>> {
+/// The SLA status in plain words, for the queue page (times of day in `tz`).
+pub fn sla_explanation(r: &QueueRow, tz: Option<Tz>, theme: &Theme) -> Vec<Line<'static>> {
     let dim = theme.style(Role::Muted);
     let Some(status) = r.sla.status else {
         return vec![Line::from(vec![
@@ -284,14 +289,32 @@ pub fn sla_explanation(r: &QueueRow, theme: &Theme) -> Vec<Line<'static>> {
         spans.push(Span::raw(format!("  breach risk {}", fmt::pct(Some(b), 0))));
     }
     if let Some(w) = &r.sla.why {
-        spans.push(Span::styled(format!("  — {w}"), dim));
+        spans.push(Span::styled(format!("  — {}", words::sla_reason(w)), dim));
     }
     let mut out = vec![Line::from(spans)];
     out.extend(
         r.sla
             .detail
             .iter()
-            .map(|d| Line::from(Span::raw(format!("    {d}")))),
+            .map(|d| Line::from(Span::raw(format!("    {}", words::sla_detail(d, tz))))),
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::window_start;
+
+    #[test]
+    fn the_window_keeps_the_selection_visible() {
+        assert_eq!(window_start(0, 10), 0);
+        assert_eq!(window_start(9, 10), 0);
+        assert_eq!(window_start(10, 10), 1);
+        assert_eq!(window_start(500, 10), 491);
+        assert_eq!(
+            window_start(3, 0),
+            3,
+            "no room: nothing above the selection"
+        );
+    }
 }

@@ -5,8 +5,10 @@ pub mod board;
 pub mod fmt;
 pub mod theme;
 pub mod timeline;
+pub mod words;
 
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -15,7 +17,8 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::app::keymap::{BINDINGS, Scope};
 use crate::app::{App, Page};
-use crate::domain::{AgentState, SourceStatus};
+use crate::domain::SourceStatus;
+use crate::model::SourceView;
 use theme::{Role, Theme};
 
 /// The smallest screen we draw on.
@@ -52,52 +55,47 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         Page::Agent(p) => timeline::draw(frame, body, app, theme, p),
     }
     draw_footer(frame, footer, app, theme);
-    if app.help {
+    if app.nav.help {
         draw_help(frame, body, app, theme);
     }
 }
 
+/// `t` as local wall-clock time: in `tz`, or the machine's zone when `None`.
+fn local(tz: Option<Tz>, t: DateTime<Utc>, pattern: &str) -> String {
+    match tz {
+        Some(tz) => t.with_timezone(&tz).format(pattern).to_string(),
+        None => t.with_timezone(&chrono::Local).format(pattern).to_string(),
+    }
+}
+
 /// Local wall-clock time for display.
-pub fn local_hms(app: &App, t: DateTime<Utc>) -> String {
-    match app.config.timezone {
-        Some(tz) => t.with_timezone(&tz).format("%H:%M:%S").to_string(),
-        None => t
-            .with_timezone(&chrono::Local)
-            .format("%H:%M:%S")
-            .to_string(),
-    }
+pub fn local_hms(tz: Option<Tz>, t: DateTime<Utc>) -> String {
+    local(tz, t, "%H:%M:%S")
 }
 
-pub fn local_day_hm(app: &App, t: DateTime<Utc>) -> String {
-    match app.config.timezone {
-        Some(tz) => t.with_timezone(&tz).format("%a %H:%M").to_string(),
-        None => t
-            .with_timezone(&chrono::Local)
-            .format("%a %H:%M")
-            .to_string(),
-    }
+pub fn local_day_hm(tz: Option<Tz>, t: DateTime<Utc>) -> String {
+    local(tz, t, "%a %H:%M")
 }
 
-pub fn local_hm(app: &App, t: DateTime<Utc>) -> String {
-    match app.config.timezone {
-        Some(tz) => t.with_timezone(&tz).format("%H:%M").to_string(),
-        None => t.with_timezone(&chrono::Local).format("%H:%M").to_string(),
-    }
+pub fn local_hm(tz: Option<Tz>, t: DateTime<Utc>) -> String {
+    local(tz, t, "%H:%M")
 }
 
 fn breadcrumb(app: &App) -> String {
     let mut parts = vec!["Board".to_string()];
-    for p in app.pages.iter().skip(1) {
+    for p in app.nav.pages.iter().skip(1) {
         parts.push(match p {
             Page::Board => "Board".into(),
             Page::Queue {
                 source, queue_id, ..
             } => app
+                .model()
                 .find_queue(source, queue_id)
                 .map(|q| q.name.clone())
                 .unwrap_or_else(|| queue_id.clone()),
             Page::Agents { .. } => "Agents".into(),
             Page::Agent(a) => app
+                .model()
                 .find_agent(&a.source, &a.agent_id)
                 .map(|x| x.name.clone())
                 .unwrap_or_else(|| a.agent_id.clone()),
@@ -106,9 +104,10 @@ fn breadcrumb(app: &App) -> String {
     parts.join(" › ")
 }
 
-fn source_badge(app: &App, s: &crate::app::SourceView, theme: &Theme) -> Vec<Span<'static>> {
-    let status = app.display_status(s);
-    let age = s.health.last_ok.map(|t| (app.now - t).num_seconds().max(0));
+fn source_badge(app: &App, s: &SourceView, theme: &Theme) -> Vec<Span<'static>> {
+    let now = app.now();
+    let status = app.model().display_status(s);
+    let age = s.health.last_ok.map(|t| (now - t).num_seconds().max(0));
     let (word, role) = match (s.kind, status) {
         (crate::domain::SourceKind::Demo, SourceStatus::Live) => {
             ("DEMO DATA".to_string(), Role::Badge)
@@ -120,10 +119,7 @@ fn source_badge(app: &App, s: &crate::app::SourceView, theme: &Theme) -> Vec<Spa
         ),
         (_, SourceStatus::Connecting) => ("CONNECTING".to_string(), Role::Muted),
         (_, SourceStatus::Offline) => {
-            let retry = s
-                .health
-                .next_retry
-                .map(|t| (t - app.now).num_seconds().max(0));
+            let retry = s.health.next_retry.map(|t| (t - now).num_seconds().max(0));
             match retry {
                 Some(r) => (format!("OFFLINE · retry {r}s"), Role::Breach),
                 None => ("OFFLINE".to_string(), Role::Breach),
@@ -143,102 +139,51 @@ fn source_badge(app: &App, s: &crate::app::SourceView, theme: &Theme) -> Vec<Spa
 }
 
 fn draw_header(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let m = app.model();
     let mut top: Vec<Span> = vec![
         Span::styled("queuetop ", theme.style(Role::Title)),
-        Span::styled(local_hms(app, app.now), theme.style(Role::Accent)),
+        Span::styled(
+            local_hms(m.config.timezone, m.now()),
+            theme.style(Role::Accent),
+        ),
         Span::raw("  "),
     ];
-    for s in &app.sources {
+    for s in &m.sources {
         top.extend(source_badge(app, s, theme));
     }
-    if app.paused {
+    if app.nav.paused {
         top.push(Span::styled(
             " ⏸ PAUSED — p resumes ",
             theme.style(Role::Badge),
         ));
     }
-    if app.config.inline_secret_warning {
+    if m.config.inline_secret_warning {
         top.push(Span::styled(
             " ⚠ inline secrets in the config file ",
             theme.style(Role::Warn),
         ));
     }
-    // Centre totals over every queue: sums of what is known; unknown stays unknown.
-    let mut waiting: Option<u32> = None;
-    let mut longest: Option<f64> = None;
-    let mut offered: Option<u64> = None;
-    let mut abandoned: Option<u64> = None;
-    let mut within: Option<u64> = None;
-    let mut sl_den: Option<u64> = None;
-    let mut states = [None::<u32>; 4];
-    let add32 = |a: Option<u32>, b: Option<u32>| match (a, b) {
-        (Some(a), Some(b)) => Some(a + b),
-        (a, b) => a.or(b),
-    };
-    let add64 = |a: Option<u64>, b: Option<u64>| match (a, b) {
-        (Some(a), Some(b)) => Some(a + b),
-        (a, b) => a.or(b),
-    };
-    for s in &app.sources {
-        let Some(snap) = &s.snapshot else { continue };
-        for q in &snap.queues {
-            waiting = add32(waiting, q.live.waiting);
-            if let Some(w) = q.live.longest_wait_at(app.now) {
-                longest = Some(longest.map_or(w, |l: f64| l.max(w)));
-            }
-            offered = add64(offered, q.today.offered);
-            abandoned = add64(abandoned, q.today.abandoned);
-            // Numerator and denominator from the same queues, or the ratio is meaningless.
-            if let (Some(w), Some(a), Some(b)) = (
-                q.today.answered_within_threshold,
-                q.today.answered,
-                q.today.abandoned,
-            ) {
-                within = add64(within, Some(w));
-                sl_den = add64(sl_den, Some(a + b));
-            }
-        }
-        // Agents are counted once per agent, not once per queue they serve.
-        if let Some(agents) = &snap.agents {
-            for a in agents {
-                let i = match a.state {
-                    AgentState::Available => 0,
-                    AgentState::Busy => 1,
-                    AgentState::AfterCallWork => 2,
-                    AgentState::Unavailable | AgentState::NotResponding => 3,
-                    _ => continue,
-                };
-                states[i] = Some(states[i].unwrap_or(0) + 1);
-            }
-            for st in states.iter_mut() {
-                st.get_or_insert(0);
-            }
-        }
-    }
-    let sl = match (within, sl_den) {
-        (Some(w), Some(d)) if d > 0 => Some(w as f64 / d as f64),
-        _ => None,
-    };
+    let t = &m.derived().totals;
     let dim = theme.style(Role::Muted);
     let bottom = Line::from(vec![
         Span::styled("waiting ", dim),
-        Span::styled(fmt::opt_u32(waiting), theme.style(Role::Title)),
+        Span::styled(fmt::opt_u32(t.waiting), theme.style(Role::Title)),
         Span::styled("  longest ", dim),
-        Span::raw(fmt::clock(longest)),
+        Span::raw(fmt::clock(t.longest_wait_s)),
         Span::styled("  agents ", dim),
         Span::raw(format!(
             "{} avail · {} busy · {} ACW · {} away",
-            fmt::opt_u32(states[0]),
-            fmt::opt_u32(states[1]),
-            fmt::opt_u32(states[2]),
-            fmt::opt_u32(states[3])
+            fmt::opt_u32(t.available),
+            fmt::opt_u32(t.busy),
+            fmt::opt_u32(t.acw),
+            fmt::opt_u32(t.away)
         )),
         Span::styled("  today ", dim),
         Span::raw(format!(
             "{} offered · {} abandoned · SL {}",
-            fmt::opt_u64(offered),
-            fmt::opt_u64(abandoned),
-            fmt::pct(sl, 0)
+            fmt::opt_u64(t.offered),
+            fmt::opt_u64(t.abandoned),
+            fmt::pct(t.service_level, 0)
         )),
     ]);
     let p = Paragraph::new(vec![Line::from(top), bottom]);
@@ -246,13 +191,10 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 }
 
 fn draw_footer(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let (filter, editing) = match app.page() {
-        Page::Board => (app.board.filter.as_str(), app.board.editing_filter),
-        Page::Queue { table, .. } | Page::Agents { table } => {
-            (table.filter.as_str(), table.editing_filter)
-        }
-        Page::Agent(_) => ("", false),
-    };
+    let (filter, editing) = app
+        .nav
+        .table()
+        .map_or(("", false), |t| (t.filter.as_str(), t.editing_filter));
     let line = if editing {
         Line::from(vec![
             Span::styled(" filter: ", theme.style(Role::Accent)),
@@ -286,10 +228,7 @@ fn draw_footer(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 }
 
 fn draw_help(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let scope = match app.page() {
-        Page::Agent(_) => Scope::Timeline,
-        _ => Scope::Tables,
-    };
+    let scope = app.page().scope();
     let mut lines = vec![
         Line::styled("Keys on this page", theme.style(Role::Title)),
         Line::raw(""),

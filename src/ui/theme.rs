@@ -4,8 +4,8 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
-use crate::app::sla::SlaStatus;
 use crate::domain::AgentState;
+use crate::model::sla::SlaStatus;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {

@@ -8,13 +8,16 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use super::fmt;
 use super::theme::{Role, Theme, state_fill, state_glyph};
-use crate::app::{AgentPage, App, HistoryEntry};
+use crate::app::{AgentPage, App, HistoryEntry, ZOOMS_H};
 use crate::domain::spans::{dominant, totals};
 use crate::domain::{AgentState, StateSpan};
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, page: &AgentPage) {
+    let m = app.model();
+    let now = m.now();
+    let tz = m.config.timezone;
     let dim = theme.style(Role::Muted);
-    let agent = app.find_agent(&page.source, &page.agent_id);
+    let agent = m.find_agent(&page.source, &page.agent_id);
     let name = agent
         .map(|a| a.name.clone())
         .unwrap_or_else(|| page.agent_id.clone());
@@ -27,13 +30,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, page: &Agen
         if let Some(r) = &a.reason {
             head.push(Span::styled(format!(" · {r}"), dim));
         }
-        let tis = crate::app::view::time_in_state(a, app.now);
+        let tis = crate::model::rows::time_in_state(a, now);
         head.push(Span::raw(format!(" · {}", fmt::clock(tis))));
     }
-    let entry = app
-        .history
-        .get(&(page.source.clone(), page.agent_id.clone()));
-    let spans = app.agent_timeline(&page.source, &page.agent_id);
+    let entry = m.history.get(&(page.source.clone(), page.agent_id.clone()));
+    let spans = m.agent_timeline(&page.source, &page.agent_id);
     let (status_text, status_role) = match entry {
         None | Some(HistoryEntry::Loading { .. }) => ("loading history…".to_string(), Role::Accent),
         Some(HistoryEntry::Failed {
@@ -41,7 +42,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, page: &Agen
             retry_at,
             previous,
         }) if !error.is_empty() => {
-            let secs = (*retry_at - app.now).num_seconds().max(0);
+            let secs = (*retry_at - now).num_seconds().max(0);
             let what = if previous.is_some() {
                 "refresh failed"
             } else {
@@ -54,10 +55,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, page: &Agen
         }
         Some(HistoryEntry::Failed { .. }) => ("refreshing…".to_string(), Role::Muted),
         Some(HistoryEntry::Loaded(h)) => (
-            format!(
-                "fetched {}s ago",
-                (app.now - h.fetched_at).num_seconds().max(0)
-            ),
+            format!("fetched {}s ago", (now - h.fetched_at).num_seconds().max(0)),
             Role::Muted,
         ),
     };
@@ -66,12 +64,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, page: &Agen
         theme.style(status_role),
     ));
 
-    let (from, to) = page.view_window(app.now);
+    let (from, to) = page.view_window(now);
     let zoom = format!(
         "{}h view {} – {}",
-        crate::app::ZOOMS_H[page.zoom],
-        super::local_day_hm(app, from),
-        super::local_day_hm(app, to)
+        ZOOMS_H[page.zoom],
+        super::local_day_hm(tz, from),
+        super::local_day_hm(tz, to)
     );
     let [h1, band, ticks, legend, _, rest] = Layout::vertical([
         Constraint::Length(1),
@@ -100,7 +98,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, page: &Agen
     frame.render_widget(Paragraph::new(vec![band_line.clone(), band_line]), band);
     frame.render_widget(
         Paragraph::new(Line::styled(
-            tick_line(app, from, to, ticks.width as usize),
+            tick_line(tz, from, to, ticks.width as usize),
             dim,
         )),
         ticks,
@@ -164,13 +162,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, page: &Agen
     let header =
         Row::new(["Start", "End", "Duration", "State", "Reason"]).style(theme.style(Role::Title));
     let rows = segs.iter().skip(scroll).map(|s| {
-        let open = s.end >= app.now - Duration::seconds(1) && page.pan_back.is_zero();
+        let open = s.end >= now - Duration::seconds(1) && page.pan_back.is_zero();
         Row::new(vec![
-            Cell::from(super::local_hms(app, s.start)),
+            Cell::from(super::local_hms(tz, s.start)),
             Cell::from(if open {
                 "now".to_string()
             } else {
-                super::local_hms(app, s.end)
+                super::local_hms(tz, s.end)
             }),
             Cell::from(fmt::span_len(
                 (s.end - s.start).num_milliseconds() as f64 / 1000.0,
@@ -216,7 +214,12 @@ pub fn band_cells(
 }
 
 /// Hour labels under the band, placed where each hour falls.
-fn tick_line(app: &App, from: DateTime<Utc>, to: DateTime<Utc>, width: usize) -> String {
+fn tick_line(
+    tz: Option<chrono_tz::Tz>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    width: usize,
+) -> String {
     let mut line = vec![' '; width];
     if width == 0 {
         return String::new();
@@ -250,7 +253,7 @@ fn tick_line(app: &App, from: DateTime<Utc>, to: DateTime<Utc>, width: usize) ->
         .and_then(|x| x.with_nanosecond(0))
         .unwrap_or(t);
     while t < to {
-        let label = super::local_hm(app, t);
+        let label = super::local_hm(tz, t);
         let hour: u32 = label[..2].parse().unwrap_or(0);
         if hour.is_multiple_of(step_h as u32) {
             let x = (((t - from).num_milliseconds() as f64 / total) * width as f64) as usize;

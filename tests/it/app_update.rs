@@ -2,22 +2,23 @@
 
 use crate::support::harness::*;
 use crossterm::event::KeyCode;
-use queuetop::app::view::{QueueSort, board_rows};
+use queuetop::app::view::board_rows;
 use queuetop::app::{Effect, Msg, Page, SortDir, update};
+use queuetop::model::rows::QueueSort;
 use queuetop::source::{Source, SourceEvent};
 
 #[test]
 fn sort_cycles_and_reverses() {
     let (mut app, _) = app_with_demo();
-    assert_eq!(app.board.sort, QueueSort::Risk);
+    assert_eq!(app.nav.board.sort, QueueSort::Risk);
     update(&mut app, ch('s'));
-    assert_eq!(app.board.sort, QueueSort::Waiting);
+    assert_eq!(app.nav.board.sort, QueueSort::Waiting);
     for _ in 0..QueueSort::ALL.len() - 1 {
         update(&mut app, ch('s'));
     }
-    assert_eq!(app.board.sort, QueueSort::Risk, "cycles back");
+    assert_eq!(app.nav.board.sort, QueueSort::Risk, "cycles back");
     // Sort by name, then reverse.
-    while app.board.sort != QueueSort::Name {
+    while app.nav.board.sort != QueueSort::Name {
         update(&mut app, ch('s'));
     }
     let names: Vec<String> = board_rows(&app).into_iter().map(|r| r.name).collect();
@@ -25,7 +26,7 @@ fn sort_cycles_and_reverses() {
     sorted.sort_by_key(|n| n.to_lowercase());
     assert_eq!(names, sorted);
     update(&mut app, ch('S'));
-    assert_eq!(app.board.dir, SortDir::Reversed);
+    assert_eq!(app.nav.board.dir, SortDir::Reversed);
     let rev: Vec<String> = board_rows(&app).into_iter().map(|r| r.name).collect();
     sorted.reverse();
     assert_eq!(rev, sorted);
@@ -35,25 +36,25 @@ fn sort_cycles_and_reverses() {
 fn filter_edits_keeps_and_clears() {
     let (mut app, _) = app_with_demo();
     update(&mut app, ch('/'));
-    assert!(app.board.editing_filter);
+    assert!(app.nav.board.editing_filter);
     for c in "sup".chars() {
         update(&mut app, ch(c));
     }
     // While editing, letters are text, not commands: 's' did not change the sort, 'q' would not quit.
-    assert_eq!(app.board.sort, QueueSort::Risk);
+    assert_eq!(app.nav.board.sort, QueueSort::Risk);
     let rows = board_rows(&app);
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].name, "Technical Support");
     update(&mut app, key(KeyCode::Enter));
-    assert!(!app.board.editing_filter);
-    assert_eq!(app.board.filter, "sup");
+    assert!(!app.nav.board.editing_filter);
+    assert_eq!(app.nav.board.filter, "sup");
     update(&mut app, ch('/'));
     update(&mut app, key(KeyCode::Esc));
-    assert_eq!(app.board.filter, "");
+    assert_eq!(app.nav.board.filter, "");
     assert_eq!(board_rows(&app).len(), 8);
     update(&mut app, ch('/'));
     update(&mut app, ch('q'));
-    assert!(!app.quit);
+    assert!(!app.nav.quit);
 }
 
 #[test]
@@ -62,20 +63,20 @@ fn selection_stays_in_bounds_and_follows_the_row() {
     for _ in 0..50 {
         update(&mut app, ch('j'));
     }
-    assert_eq!(app.board.selected, 7);
+    assert_eq!(app.nav.board.selected, 7);
     update(&mut app, key(KeyCode::Up));
-    assert_eq!(app.board.selected, 6);
+    assert_eq!(app.nav.board.selected, 6);
     for _ in 0..50 {
         update(&mut app, ch('k'));
     }
-    assert_eq!(app.board.selected, 0);
+    assert_eq!(app.nav.board.selected, 0);
     update(&mut app, ch('G'));
-    assert_eq!(app.board.selected, 7);
+    assert_eq!(app.nav.board.selected, 7);
     update(&mut app, ch('g'));
     // Pick a row, then new data re-sorts: the selection follows the queue.
     update(&mut app, ch('j'));
     update(&mut app, ch('j'));
-    let chosen = app.board.selected_key.clone().expect("key remembered");
+    let chosen = app.nav.board.selected_key.clone().expect("key remembered");
     let snap = futures_lite_block(src.poll()).snapshot;
     update(&mut app, Msg::Source(SourceEvent::Snapshot(Box::new(snap))));
     update(&mut app, key(KeyCode::Enter));
@@ -89,18 +90,25 @@ fn selection_stays_in_bounds_and_follows_the_row() {
 fn pause_holds_data_until_resumed() {
     let (mut app, mut src) = app_with_demo();
     update(&mut app, ch('p'));
-    assert!(app.paused);
-    let before = app.sources[0].snapshot.clone();
+    assert!(app.nav.paused);
+    let before = app.model().sources[0].snapshot.clone();
     let mut snap = futures_lite_block(src.poll()).snapshot;
     snap.fetched_at += chrono::Duration::seconds(5);
     update(
         &mut app,
         Msg::Source(SourceEvent::Snapshot(Box::new(snap.clone()))),
     );
-    assert_eq!(app.sources[0].snapshot, before, "paused: nothing applied");
+    assert_eq!(
+        app.model().sources[0].snapshot,
+        before,
+        "paused: nothing applied"
+    );
     update(&mut app, ch('p'));
     assert_eq!(
-        app.sources[0].snapshot.as_ref().map(|s| s.fetched_at),
+        app.model().sources[0]
+            .snapshot
+            .as_ref()
+            .map(|s| s.fetched_at),
         Some(snap.fetched_at)
     );
 }
@@ -110,14 +118,14 @@ fn refresh_help_quit_and_resize() {
     let (mut app, _) = app_with_demo();
     assert_eq!(update(&mut app, ch('r')), vec![Effect::RefreshAll]);
     update(&mut app, ch('?'));
-    assert!(app.help);
+    assert!(app.nav.help);
     update(&mut app, ch('x'));
-    assert!(!app.help, "any key closes help");
+    assert!(!app.nav.help, "any key closes help");
     update(&mut app, Msg::Resize(33, 9));
     assert_eq!(app.size, (33, 9));
     assert!(render(&app, 33, 9).contains("terminal too small (33×9)"));
     assert_eq!(update(&mut app, ch('q')), vec![Effect::Quit]);
-    assert!(app.quit);
+    assert!(app.nav.quit);
     let (mut app, _) = app_with_demo();
     update(
         &mut app,
@@ -126,7 +134,7 @@ fn refresh_help_quit_and_resize() {
             crossterm::event::KeyModifiers::CONTROL,
         )),
     );
-    assert!(app.quit);
+    assert!(app.nav.quit);
     let (mut app, _) = app_with_demo();
     assert_eq!(update(&mut app, Msg::Signal), vec![Effect::Quit]);
 }
@@ -147,7 +155,7 @@ fn drill_in_and_out_and_history_feed() {
     assert!(later(&mut app, 1).is_empty());
     update(&mut app, key(KeyCode::Esc));
     update(&mut app, key(KeyCode::Backspace));
-    assert_eq!(app.pages, vec![Page::Board]);
+    assert_eq!(app.nav.pages, vec![Page::Board]);
     // Popped: no page wants history, so ticks ask for nothing.
     assert!(later(&mut app, 600).is_empty());
     update(&mut app, ch('a'));
@@ -239,7 +247,7 @@ fn timeline_appends_live_changes_without_refetch() {
         }),
     );
     // Two live changes arrive in two polls, without any refetch.
-    let mut now = app.now;
+    let mut now = app.now();
     let mut states = Vec::new();
     for (i, st) in [AgentState::Unavailable, AgentState::Available]
         .into_iter()
@@ -277,7 +285,7 @@ fn timeline_appends_live_changes_without_refetch() {
     );
     assert_eq!(
         tl.last().map(|s| s.end),
-        Some(app.now),
+        Some(app.now()),
         "the open span grows to now"
     );
     let total: f64 = queuetop::domain::spans::totals(&tl).values().sum();
@@ -315,7 +323,7 @@ fn a_threshold_override_that_differs_from_the_platforms_counts_is_unknown() {
         short_abandon_s: None,
     });
     let (demo_app, mut src) = app_with_demo();
-    let mut app = queuetop::app::App::new(std::sync::Arc::new(cfg), demo_app.now);
+    let mut app = queuetop::app::App::new(std::sync::Arc::new(cfg), demo_app.now());
     let snap = futures_lite_block(src.poll()).snapshot;
     update(&mut app, Msg::Source(SourceEvent::Snapshot(Box::new(snap))));
     let sales = board_rows(&app)
@@ -330,7 +338,8 @@ fn a_threshold_override_that_differs_from_the_platforms_counts_is_unknown() {
         sales
             .sla
             .why
-            .as_deref()
+            .as_ref()
+            .map(queuetop::ui::words::sla_reason)
             .is_some_and(|w| w.contains("same threshold")),
         "{:?}",
         sales.sla.why

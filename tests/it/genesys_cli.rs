@@ -154,7 +154,7 @@ async fn genesys_and_cxone_on_one_board() {
     let (sources, mut events) = queuetop::source::spawn_all(&cfg).expect("spawn");
     let mut app = queuetop::app::App::new(cfg.clone(), chrono::Utc::now());
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
-    while app.sources.iter().any(|s| s.snapshot.is_none()) {
+    while app.model().sources.iter().any(|s| s.snapshot.is_none()) {
         let ev = tokio::time::timeout_at(deadline, events.recv())
             .await
             .expect("both sources report")

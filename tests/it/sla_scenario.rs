@@ -6,10 +6,10 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use crate::support::harness::*;
 use chrono::{DateTime, Utc};
-use queuetop::app::sla::SlaStatus;
 use queuetop::app::view::board_rows;
 use queuetop::app::{App, Msg, update};
 use queuetop::config::DemoConfig;
+use queuetop::model::sla::SlaStatus;
 use queuetop::source::demo::DemoSource;
 use queuetop::source::demo::sim::AwayKind;
 use queuetop::source::{Source, SourceEvent, SourceOptions};
@@ -105,13 +105,18 @@ fn breaks_turn_an_interval_from_green_to_amber_to_red() {
     assert!(
         row.sla
             .why
-            .as_deref()
+            .as_ref()
+            .map(queuetop::ui::words::sla_reason)
             .is_some_and(|w| w.contains("projected") || w.contains("cannot reach")),
         "{:?}",
         row.sla.why
     );
     assert!(
-        row.sla.detail.iter().any(|d| d.contains("more agent")),
+        row.sla
+            .detail
+            .iter()
+            .map(|d| queuetop::ui::words::sla_detail(d, None))
+            .any(|d| d.contains("more agent")),
         "{:?}",
         row.sla.detail
     );

@@ -84,6 +84,6 @@ pub fn render_theme(app: &App, w: u16, h: u16, theme: &Theme) -> String {
 }
 
 pub fn later(app: &mut App, secs: i64) -> Vec<queuetop::app::Effect> {
-    let t = app.now + Duration::seconds(secs);
+    let t = app.now() + Duration::seconds(secs);
     update(app, Msg::Tick(t))
 }

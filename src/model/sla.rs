@@ -1,13 +1,14 @@
-//! The SLA cell: which policy applies to a queue, and its status.
+//! The SLA of one queue as data: which policy applies, the live estimates it is judged
+//! with, and the engine's verdict with its reasons (numbers, not words: `ui` words them).
 
 use chrono::{DateTime, Duration, Timelike, Utc};
+use chrono_tz::Tz;
 
 use crate::config::{SlVariant, SlWindow, SlaPolicy};
 use crate::domain::Queue;
 use crate::sla::{self, RiskInputs, RiskOutput, RiskPolicy, SlCounters};
-use crate::ui::fmt;
 
-use super::App;
+use super::Model;
 
 /// What the board's SLA column shows for one queue.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -15,10 +16,10 @@ pub struct SlaCell {
     pub status: Option<SlaStatus>,
     pub projected_sl: Option<f64>,
     pub breach_probability: Option<f64>,
-    /// One-line reason ("longest wait past 20 s").
-    pub why: Option<String>,
-    /// Further plain-words lines for the queue page (staffing gap, recovery…).
-    pub detail: Vec<String>,
+    /// The one-line reason.
+    pub why: Option<SlaReason>,
+    /// Further facts for the queue page (staffing gap, recovery…).
+    pub detail: Vec<SlaDetail>,
     /// Our service level with the configured variant (may differ from the vendor's).
     pub current_sl: Option<f64>,
     pub required_agents: Option<u32>,
@@ -40,8 +41,129 @@ impl SlaCell {
     }
 }
 
+/// Why a queue has the status it has (or none). Targets are fractions, times seconds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SlaReason {
+    /// The platform counts "within threshold" against another threshold than configured.
+    ThresholdMismatch {
+        platform_s: f64,
+        configured_s: f64,
+    },
+    /// The source does not give the counters this variant needs (yet).
+    NoCounters,
+    /// Interval window: no baseline for the current interval yet.
+    WaitingForInterval,
+    EstimatingArrivals,
+    NoAgentCounts,
+    NoHandleTime,
+    /// Even answering every call in time cannot reach the target.
+    Unrecoverable {
+        target: f64,
+        best_case: Option<f64>,
+    },
+    BelowTarget {
+        target: f64,
+        projected: Option<f64>,
+    },
+    NeedsAgents {
+        more: u32,
+    },
+    CallerPastThreshold {
+        threshold_s: f64,
+    },
+    BreachRisk {
+        probability: f64,
+        target: f64,
+    },
+    OnTrack {
+        target: f64,
+        threshold_s: f64,
+    },
+    WindowMet,
+    WindowMissed,
+    WindowNoCalls,
+}
+
+/// One further fact about a queue's SLA, for the queue page.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SlaDetail {
+    /// Now, now counting callers past the threshold, projected, best case.
+    Figures {
+        current: Option<f64>,
+        current_incl_waiting: Option<f64>,
+        projected: Option<f64>,
+        best_case: Option<f64>,
+        threshold_s: f64,
+    },
+    /// Callers already waiting past the threshold: misses whatever happens.
+    LockedMisses {
+        n: u64,
+        threshold_s: f64,
+    },
+    /// Short of agents.
+    Staffing {
+        staffed: u32,
+        needed: u32,
+        more: i64,
+        target: f64,
+        threshold_s: f64,
+    },
+    /// Enough agents, with some to spare.
+    StaffingSpare {
+        staffed: u32,
+        needed: u32,
+        spare: i64,
+    },
+    /// No staffing level meets the target at this volume.
+    StaffingOutOfReach {
+        staffed: u32,
+        target: f64,
+    },
+    /// Consecutive calls answered in time that bring the SL back to target.
+    CallsToRecover {
+        n: u64,
+        target: f64,
+        threshold_s: f64,
+    },
+    /// Misses the window can still absorb at forecast volume.
+    MissesLeft {
+        n: i64,
+    },
+    NoMissesLeft,
+    /// What the engine was fed.
+    Inputs {
+        calls_per_hour: f64,
+        aht_s: f64,
+        idle: u32,
+        staffed: u32,
+        erlangs: f64,
+        window_left_s: f64,
+    },
+    /// No handle-time data today: staffing figures are unknown.
+    StaffingUnknown,
+    /// The interval was counted from this instant (queuetop joined late).
+    CountedSince(DateTime<Utc>),
+    /// Short abandons are configured but the counters cannot exclude them.
+    ShortAbandonsNotExcluded {
+        short_abandon_s: f64,
+    },
+}
+
+impl SlaDetail {
+    /// Facts that depend on handle time (dropped when it is unknown).
+    fn needs_aht(&self) -> bool {
+        matches!(
+            self,
+            SlaDetail::Staffing { .. }
+                | SlaDetail::StaffingSpare { .. }
+                | SlaDetail::StaffingOutOfReach { .. }
+                | SlaDetail::Inputs { .. }
+        )
+    }
+}
+
 /// The `[[sla.queues]]` patterns, compiled once (they are matched for every queue on
-/// every frame).
+/// every model change).
 #[derive(Debug, Clone, Default)]
 pub struct OverrideMatchers(Vec<Option<globset::GlobMatcher>>);
 
@@ -213,13 +335,12 @@ fn variant(v: SlVariant) -> sla::SlVariant {
     }
 }
 
-/// Start and end of the SL window containing `now`.
+/// Start and end of the SL window containing `now`, in the centre's time zone.
 pub fn window_bounds(
-    app: &App,
+    tz: Option<Tz>,
     policy: &SlaPolicy,
     now: DateTime<Utc>,
 ) -> (DateTime<Utc>, DateTime<Utc>) {
-    let tz = app.config.timezone;
     let day = crate::domain::time::start_of_day(now, tz);
     match policy.window {
         SlWindow::Day => (day, crate::domain::time::next_midnight(now, tz)),
@@ -240,7 +361,7 @@ pub fn window_bounds(
 
 /// The arrival rate for the rest of the window: the recent EWMA once it has seen enough,
 /// else today's average so far (documented in `crate::sla::estimate`).
-fn arrival_rate(app: &App, q: &Queue, est: Option<&QueueEstimates>) -> Option<f64> {
+fn arrival_rate(m: &Model, q: &Queue, est: Option<&QueueEstimates>) -> Option<f64> {
     let recent = est.and_then(|e| {
         e.arrivals
             .rate_per_hour()
@@ -249,8 +370,9 @@ fn arrival_rate(app: &App, q: &Queue, est: Option<&QueueEstimates>) -> Option<f6
     if recent.is_some() {
         return recent;
     }
-    let since = (app.now - crate::domain::time::start_of_day(app.now, app.config.timezone))
-        .num_seconds() as f64;
+    let now = m.now();
+    let since =
+        (now - crate::domain::time::start_of_day(now, m.config.timezone)).num_seconds() as f64;
     match q.today.offered {
         Some(n) if since >= 600.0 => Some(n as f64 * 3600.0 / since),
         _ => est.and_then(|e| e.arrivals.rate_per_hour()),
@@ -265,23 +387,23 @@ fn aht(q: &Queue, est: Option<&QueueEstimates>) -> Option<f64> {
 
 /// The queue's SLA status from the real-time risk engine (REFERENCE §6): what the board's
 /// SLA cell, the queue page and the snapshot show.
-pub fn evaluate(app: &App, source: &str, q: &Queue, policy: &SlaPolicy) -> SlaCell {
-    let est = app.estimates.get(&(source.to_string(), q.id.clone()));
+pub fn evaluate(m: &Model, source: &str, q: &Queue, policy: &SlaPolicy) -> SlaCell {
+    let est = m.estimates.get(&(source.to_string(), q.id.clone()));
     // The platform counts "within threshold" against its own threshold: a different one in
     // the configuration would mix two thresholds in one figure.
     if let Some(v) = q.vendor_objective
         && (v.threshold_s - policy.threshold_s).abs() > 1e-9
     {
-        return unknown(&format!(
-            "the platform counts calls within {}, the configuration asks for {}: set the same threshold",
-            fmt::duration_short(v.threshold_s),
-            fmt::duration_short(policy.threshold_s)
-        ));
+        return unknown(SlaReason::ThresholdMismatch {
+            platform_s: v.threshold_s,
+            configured_s: policy.threshold_s,
+        });
     }
     let Some(day_counters) = counters_of(q, policy.variant) else {
-        return unknown("today's counters are not available (yet) for this variant");
+        return unknown(SlaReason::NoCounters);
     };
-    let (start, end) = window_bounds(app, policy, app.now);
+    let now = m.now();
+    let (start, end) = window_bounds(m.config.timezone, policy, now);
     let (counters, since) = match policy.window {
         SlWindow::Day => (day_counters, None),
         SlWindow::Minutes(_) => match est.and_then(|e| e.baseline) {
@@ -289,25 +411,24 @@ pub fn evaluate(app: &App, source: &str, q: &Queue, policy: &SlaPolicy) -> SlaCe
                 minus(day_counters, b.counters),
                 (b.counted_since > start).then_some(b.counted_since),
             ),
-            _ => return unknown("waiting for the first update of this interval"),
+            _ => return unknown(SlaReason::WaitingForInterval),
         },
     };
-    let Some(rate) = arrival_rate(app, q, est) else {
-        return unknown("estimating the arrival rate");
+    let Some(rate) = arrival_rate(m, q, est) else {
+        return unknown(SlaReason::EstimatingArrivals);
     };
     let a = &q.live.agents;
     let (Some(staffed), Some(idle), Some(waiting)) = (a.staffed(), a.available, q.live.waiting)
     else {
-        return unknown("agent or waiting counts are not available");
+        return unknown(SlaReason::NoAgentCounts);
     };
     // AHT only matters when someone can take calls and there are calls to take; otherwise
     // the projection does not depend on it, and staffing figures are left unknown.
     let (aht_s, aht_known) = match aht(q, est) {
         Some(a) => (a, true),
         None if staffed == 0 || (waiting == 0 && rate == 0.0) => (1.0, false),
-        None => return unknown("no handle-time data yet"),
+        None => return unknown(SlaReason::NoHandleTime),
     };
-    let now = app.now;
     let ages: Vec<f64> = match (&q.live.waiting_ages_s, q.live.waiting) {
         (Some(ages), _) => {
             let dt = q
@@ -341,131 +462,120 @@ pub fn evaluate(app: &App, source: &str, q: &Queue, policy: &SlaPolicy) -> SlaCe
     if !aht_known {
         cell.required_agents = None;
         cell.staffing_gap = None;
-        cell.detail
-            .retain(|d| !d.starts_with("staffing") && !d.starts_with("inputs"));
-        cell.detail
-            .push("no handle-time data yet today: staffing needs unknown".into());
-        if cell.why.as_deref().is_some_and(|w| w.starts_with("needs")) {
+        cell.detail.retain(|d| !d.needs_aht());
+        cell.detail.push(SlaDetail::StaffingUnknown);
+        if matches!(cell.why, Some(SlaReason::NeedsAgents { .. })) {
             cell.why = None;
         }
     }
     if let Some(since) = since {
-        cell.detail.push(format!(
-            "(this interval counted since {}: queuetop was not watching at its start)",
-            crate::ui::local_hms(app, since)
-        ));
+        cell.detail.push(SlaDetail::CountedSince(since));
     }
     if policy.short_abandon_s > 0.0 {
-        cell.detail.push(format!(
-            "short abandons (< {}) are not excluded: the platform's counters do not carry abandon times",
-            fmt::duration_short(policy.short_abandon_s)
-        ));
+        cell.detail.push(SlaDetail::ShortAbandonsNotExcluded {
+            short_abandon_s: policy.short_abandon_s,
+        });
     }
     cell
 }
 
-fn unknown(why: &str) -> SlaCell {
+fn unknown(why: SlaReason) -> SlaCell {
     SlaCell {
-        why: Some(why.to_string()),
+        why: Some(why),
         ..SlaCell::default()
     }
 }
 
-/// Put the engine's figures into plain words for a supervisor.
+/// The engine's figures as the facts a supervisor is told.
 fn describe(inp: &RiskInputs, out: &RiskOutput, policy: &SlaPolicy) -> SlaCell {
     let status = out.status;
-    let target = format!("{:.0}%", policy.target * 100.0);
-    let t = fmt::duration_short(policy.threshold_s);
+    let target = policy.target;
+    let threshold_s = policy.threshold_s;
     let why = match status {
-        SlaStatus::Red if out.unrecoverable => Some(format!(
-            "cannot reach {target} in this window even if every call is answered in time (best case {})",
-            fmt::pct(out.best_case_sl, 1)
-        )),
-        SlaStatus::Red => Some(format!(
-            "projected {} is below the {target} target",
-            fmt::pct(out.projected_sl, 1)
-        )),
-        SlaStatus::Amber => {
-            if out.staffing_gap.is_some_and(|g| g > 0) {
-                Some(format!(
-                    "needs {} more agent{}",
-                    out.staffing_gap.unwrap_or(0),
-                    if out.staffing_gap == Some(1) { "" } else { "s" }
-                ))
-            } else if out.longest_wait_over_threshold.is_some_and(|x| x >= 1.0) {
-                Some(format!("a caller has waited past {t}"))
-            } else {
-                Some(format!(
-                    "{:.0}% risk of missing {target}",
-                    out.breach_probability * 100.0
-                ))
+        SlaStatus::Red if out.unrecoverable => SlaReason::Unrecoverable {
+            target,
+            best_case: out.best_case_sl,
+        },
+        SlaStatus::Red => SlaReason::BelowTarget {
+            target,
+            projected: out.projected_sl,
+        },
+        SlaStatus::Amber => match out.staffing_gap.filter(|g| *g > 0) {
+            Some(g) => SlaReason::NeedsAgents {
+                more: u32::try_from(g).unwrap_or(u32::MAX),
+            },
+            None if out.longest_wait_over_threshold.is_some_and(|x| x >= 1.0) => {
+                SlaReason::CallerPastThreshold { threshold_s }
             }
-        }
-        SlaStatus::Green => Some(format!("on track for {target} in {t}")),
-        SlaStatus::Met => Some("window closed: target met".into()),
-        SlaStatus::Breached => Some("window closed: target missed".into()),
-        SlaStatus::NoCalls => Some("window closed with no calls".into()),
+            None => SlaReason::BreachRisk {
+                probability: out.breach_probability,
+                target,
+            },
+        },
+        SlaStatus::Green => SlaReason::OnTrack {
+            target,
+            threshold_s,
+        },
+        SlaStatus::Met => SlaReason::WindowMet,
+        SlaStatus::Breached => SlaReason::WindowMissed,
+        SlaStatus::NoCalls => SlaReason::WindowNoCalls,
     };
-    let mut detail = vec![format!(
-        "now {} ({} counting callers already past {t}) · projected {} · best case {}",
-        fmt::pct(out.current_sl, 1),
-        fmt::pct(out.current_sl_incl_waiting_over_t, 1),
-        fmt::pct(out.projected_sl, 1),
-        fmt::pct(out.best_case_sl, 1)
-    )];
+    let mut detail = vec![SlaDetail::Figures {
+        current: out.current_sl,
+        current_incl_waiting: out.current_sl_incl_waiting_over_t,
+        projected: out.projected_sl,
+        best_case: out.best_case_sl,
+        threshold_s,
+    }];
     if out.locked_misses > 0 {
-        detail.push(format!(
-            "{} caller{} already past {t}: counted as misses",
-            out.locked_misses,
-            if out.locked_misses == 1 {
-                " is"
-            } else {
-                "s are"
-            }
-        ));
+        detail.push(SlaDetail::LockedMisses {
+            n: out.locked_misses,
+            threshold_s,
+        });
     }
-    match (out.required_agents, out.staffing_gap) {
-        (Some(req), Some(gap)) if gap > 0 => detail.push(format!(
-            "staffing: {} staffed, {req} needed for {target} in {t} — needs {gap} more agent{}",
-            inp.agents_staffed,
-            if gap == 1 { "" } else { "s" }
-        )),
-        (Some(req), Some(gap)) => detail.push(format!(
-            "staffing: {} staffed, {req} needed ({} spare)",
-            inp.agents_staffed, -gap
-        )),
-        _ => detail.push(format!(
-            "staffing: {} staffed; no staffing level meets {target} at this volume",
-            inp.agents_staffed
-        )),
-    }
+    let staffed = inp.agents_staffed;
+    detail.push(match (out.required_agents, out.staffing_gap) {
+        (Some(needed), Some(gap)) if gap > 0 => SlaDetail::Staffing {
+            staffed,
+            needed,
+            more: gap,
+            target,
+            threshold_s,
+        },
+        (Some(needed), Some(gap)) => SlaDetail::StaffingSpare {
+            staffed,
+            needed,
+            spare: -gap,
+        },
+        _ => SlaDetail::StaffingOutOfReach { staffed, target },
+    });
     if let Some(n) = out.calls_needed_to_recover.filter(|n| *n > 0) {
-        detail.push(format!(
-            "to get back to {target}: {n} calls in a row answered within {t}"
-        ));
+        detail.push(SlaDetail::CallsToRecover {
+            n,
+            target,
+            threshold_s,
+        });
     }
-    if out.misses_budget_remaining >= 0 {
-        detail.push(format!(
-            "misses left before the target breaks (at forecast volume): {}",
-            out.misses_budget_remaining
-        ));
+    detail.push(if out.misses_budget_remaining >= 0 {
+        SlaDetail::MissesLeft {
+            n: out.misses_budget_remaining,
+        }
     } else {
-        detail.push("no misses left: the target breaks at forecast volume".to_string());
-    }
-    detail.push(format!(
-        "inputs: {:.0} calls/h · AHT {} · {} idle of {} · {:.1} erlangs · {} of the window left",
-        inp.arrival_rate_per_hour,
-        fmt::clock(Some(inp.aht_s)),
-        inp.agents_idle,
-        inp.agents_staffed,
-        out.traffic_erlangs,
-        fmt::span_len(inp.window_remaining_s)
-    ));
+        SlaDetail::NoMissesLeft
+    });
+    detail.push(SlaDetail::Inputs {
+        calls_per_hour: inp.arrival_rate_per_hour,
+        aht_s: inp.aht_s,
+        idle: inp.agents_idle,
+        staffed,
+        erlangs: out.traffic_erlangs,
+        window_left_s: inp.window_remaining_s,
+    });
     SlaCell {
         status: Some(status),
         projected_sl: out.projected_sl,
         breach_probability: Some(out.breach_probability),
-        why,
+        why: Some(why),
         detail,
         current_sl: out.current_sl,
         required_agents: out.required_agents,

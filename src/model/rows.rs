@@ -1,0 +1,568 @@
+//! Derived rows: what the board, the agent tables and the header show, as data. Computed
+//! once per model change ([`Derived::compute`]); tables then order them by index.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use super::Model;
+use super::sla::{SlaCell, evaluate};
+use crate::domain::{Agent, AgentState, Media, Queue, SourceStatus};
+
+/// A row's identity: (source, queue or agent id).
+pub type RowKey = (String, String);
+
+/// One row of the board.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueRow {
+    pub source: String,
+    pub id: String,
+    pub name: String,
+    pub media: Media,
+    pub waiting: Option<u32>,
+    pub longest_wait_s: Option<f64>,
+    pub available: Option<u32>,
+    pub busy: Option<u32>,
+    pub acw: Option<u32>,
+    pub away: Option<u32>,
+    pub not_responding: Option<u32>,
+    pub asa_s: Option<f64>,
+    pub service_level: Option<f64>,
+    pub target: f64,
+    pub threshold_s: f64,
+    pub abandon_rate: Option<f64>,
+    pub sla: SlaCell,
+    /// Waiting counts over the last 30 minutes, oldest first.
+    pub trend: Vec<u32>,
+    /// The source's data is not live (shown dimmed).
+    pub stale: bool,
+}
+
+/// One row of an agent table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentRow {
+    pub source: String,
+    pub agent: Agent,
+    pub time_in_state_s: Option<f64>,
+    /// Queue names (not ids) the agent serves.
+    pub queue_names: Vec<String>,
+    /// The alert that fired, if any.
+    pub alert: Option<Alert>,
+    pub stale: bool,
+}
+
+/// A configured alert an agent trips: on a reason or a state, after a time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alert {
+    pub reason: Option<String>,
+    pub state: Option<AgentState>,
+    pub after: Duration,
+}
+
+/// Centre totals over every queue: sums of what is known; unknown stays unknown.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CentreTotals {
+    pub waiting: Option<u32>,
+    pub longest_wait_s: Option<f64>,
+    pub offered: Option<u64>,
+    pub abandoned: Option<u64>,
+    /// Answered within threshold over answered + abandoned, from the same queues.
+    pub service_level: Option<f64>,
+    /// Agents available, busy, in ACW, away (incl. not responding), counted once each.
+    pub available: Option<u32>,
+    pub busy: Option<u32>,
+    pub acw: Option<u32>,
+    pub away: Option<u32>,
+}
+
+/// Ascending or descending, as the user flipped it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortDir {
+    #[default]
+    Normal,
+    Reversed,
+}
+
+impl SortDir {
+    pub fn flip(self) -> SortDir {
+        match self {
+            SortDir::Normal => SortDir::Reversed,
+            SortDir::Reversed => SortDir::Normal,
+        }
+    }
+}
+
+/// Board columns in sort order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueSort {
+    Name,
+    Waiting,
+    LongestWait,
+    Available,
+    ServiceLevel,
+    AbandonRate,
+    Risk,
+}
+
+impl QueueSort {
+    pub const ALL: [QueueSort; 7] = [
+        QueueSort::Risk,
+        QueueSort::Waiting,
+        QueueSort::LongestWait,
+        QueueSort::ServiceLevel,
+        QueueSort::AbandonRate,
+        QueueSort::Available,
+        QueueSort::Name,
+    ];
+    pub fn next(self) -> QueueSort {
+        let i = QueueSort::ALL.iter().position(|s| *s == self).unwrap_or(0);
+        QueueSort::ALL[(i + 1) % QueueSort::ALL.len()]
+    }
+}
+
+/// Agent table columns in sort order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AgentSort {
+    State,
+    TimeInState,
+    Name,
+}
+
+impl AgentSort {
+    pub const ALL: [AgentSort; 3] = [AgentSort::State, AgentSort::TimeInState, AgentSort::Name];
+    pub fn next(self) -> AgentSort {
+        let i = AgentSort::ALL.iter().position(|s| *s == self).unwrap_or(0);
+        AgentSort::ALL[(i + 1) % AgentSort::ALL.len()]
+    }
+}
+
+/// Everything derived from the model's data at its `now`, computed in one pass.
+#[derive(Debug, Clone, Default)]
+pub struct Derived {
+    /// Every queue of every source, in source order then the source's order.
+    pub queues: Vec<QueueRow>,
+    /// Every agent of every source, in source order then the source's order.
+    pub agents: Vec<AgentRow>,
+    pub totals: CentreTotals,
+    /// Each source's slice of `queues`.
+    by_source: HashMap<String, Range<usize>>,
+    index: HashMap<RowKey, usize>,
+}
+
+impl Derived {
+    pub fn compute(m: &Model) -> Derived {
+        let mut d = Derived::default();
+        for s in &m.sources {
+            let Some(snap) = &s.snapshot else { continue };
+            let status = m.display_status(s);
+            let start = d.queues.len();
+            for q in &snap.queues {
+                let row = queue_row(m, &s.name, q, status);
+                d.index
+                    .entry((row.source.clone(), row.id.clone()))
+                    .or_insert(d.queues.len());
+                d.queues.push(row);
+            }
+            d.by_source.insert(s.name.clone(), start..d.queues.len());
+            if let Some(agents) = &snap.agents {
+                let names: HashMap<&str, &str> = snap
+                    .queues
+                    .iter()
+                    .rev()
+                    .map(|q| (q.id.as_str(), q.name.as_str()))
+                    .collect();
+                for a in agents {
+                    let queue_names = a
+                        .queues
+                        .iter()
+                        .map(|id| {
+                            names
+                                .get(id.as_str())
+                                .map_or(id.as_str(), |n| n)
+                                .to_string()
+                        })
+                        .collect();
+                    let tis = time_in_state(a, m.now());
+                    d.agents.push(AgentRow {
+                        source: s.name.clone(),
+                        alert: alert_for(m, a, tis),
+                        agent: a.clone(),
+                        time_in_state_s: tis,
+                        queue_names,
+                        stale: status != SourceStatus::Live,
+                    });
+                }
+            }
+        }
+        d.totals = centre_totals(m);
+        d
+    }
+
+    /// The board row of one queue.
+    pub fn queue(&self, source: &str, id: &str) -> Option<&QueueRow> {
+        self.index
+            .get(&(source.to_string(), id.to_string()))
+            .and_then(|i| self.queues.get(*i))
+    }
+
+    /// The rows of one source's queues, in the source's order.
+    pub fn queues_of(&self, source: &str) -> &[QueueRow] {
+        self.by_source
+            .get(source)
+            .and_then(|r| self.queues.get(r.clone()))
+            .unwrap_or(&[])
+    }
+}
+
+fn queue_row(m: &Model, source: &str, q: &Queue, status: SourceStatus) -> QueueRow {
+    let policy = m.sla_policy(q);
+    let agents = &q.live.agents;
+    let trend = m
+        .trends
+        .get(&(source.to_string(), q.id.clone()))
+        .map(|t| t.iter().map(|(_, n)| *n).collect())
+        .unwrap_or_default();
+    QueueRow {
+        source: source.to_string(),
+        id: q.id.clone(),
+        name: q.name.clone(),
+        media: q.media,
+        waiting: q.live.waiting,
+        longest_wait_s: q.live.longest_wait_at(m.now()),
+        available: agents.available,
+        busy: agents.busy,
+        acw: agents.after_call_work,
+        away: agents.unavailable,
+        not_responding: agents.not_responding,
+        asa_s: q.today.asa_s,
+        service_level: q.today.service_level,
+        target: policy.target,
+        threshold_s: policy.threshold_s,
+        abandon_rate: q.today.abandon_rate,
+        sla: evaluate(m, source, q, &policy),
+        trend,
+        stale: status != SourceStatus::Live,
+    }
+}
+
+fn centre_totals(m: &Model) -> CentreTotals {
+    let mut waiting: Option<u32> = None;
+    let mut longest: Option<f64> = None;
+    let mut offered: Option<u64> = None;
+    let mut abandoned: Option<u64> = None;
+    let mut within: Option<u64> = None;
+    let mut sl_den: Option<u64> = None;
+    let mut states = [None::<u32>; 4];
+    let add32 = |a: Option<u32>, b: Option<u32>| match (a, b) {
+        (Some(a), Some(b)) => Some(a + b),
+        (a, b) => a.or(b),
+    };
+    let add64 = |a: Option<u64>, b: Option<u64>| match (a, b) {
+        (Some(a), Some(b)) => Some(a + b),
+        (a, b) => a.or(b),
+    };
+    for s in &m.sources {
+        let Some(snap) = &s.snapshot else { continue };
+        for q in &snap.queues {
+            waiting = add32(waiting, q.live.waiting);
+            if let Some(w) = q.live.longest_wait_at(m.now()) {
+                longest = Some(longest.map_or(w, |l: f64| l.max(w)));
+            }
+            offered = add64(offered, q.today.offered);
+            abandoned = add64(abandoned, q.today.abandoned);
+            // Numerator and denominator from the same queues, or the ratio is meaningless.
+            if let (Some(w), Some(a), Some(b)) = (
+                q.today.answered_within_threshold,
+                q.today.answered,
+                q.today.abandoned,
+            ) {
+                within = add64(within, Some(w));
+                sl_den = add64(sl_den, Some(a + b));
+            }
+        }
+        // Agents are counted once per agent, not once per queue they serve.
+        if let Some(agents) = &snap.agents {
+            for a in agents {
+                let i = match a.state {
+                    AgentState::Available => 0,
+                    AgentState::Busy => 1,
+                    AgentState::AfterCallWork => 2,
+                    AgentState::Unavailable | AgentState::NotResponding => 3,
+                    _ => continue,
+                };
+                states[i] = Some(states[i].unwrap_or(0) + 1);
+            }
+            for st in states.iter_mut() {
+                st.get_or_insert(0);
+            }
+        }
+    }
+    let service_level = match (within, sl_den) {
+        (Some(w), Some(d)) if d > 0 => Some(w as f64 / d as f64),
+        _ => None,
+    };
+    CentreTotals {
+        waiting,
+        longest_wait_s: longest,
+        offered,
+        abandoned,
+        service_level,
+        available: states[0],
+        busy: states[1],
+        acw: states[2],
+        away: states[3],
+    }
+}
+
+/// Case-insensitive substring match on every word of the filter.
+pub fn matches_filter(filter: &str, haystacks: &[&str]) -> bool {
+    let f = filter.trim().to_lowercase();
+    if f.is_empty() {
+        return true;
+    }
+    f.split_whitespace()
+        .all(|w| haystacks.iter().any(|h| h.to_lowercase().contains(w)))
+}
+
+fn cmp_opt<T: PartialOrd>(a: Option<T>, b: Option<T>) -> std::cmp::Ordering {
+    // Unknown sorts after every known value, whichever the direction.
+    match (a, b) {
+        (Some(a), Some(b)) => a.partial_cmp(&b).unwrap_or(std::cmp::Ordering::Equal),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    }
+}
+
+/// The board's rows (indices into `rows`), filtered and sorted as asked.
+pub fn board_order(rows: &[QueueRow], filter: &str, sort: QueueSort, dir: SortDir) -> Vec<usize> {
+    let mut order: Vec<usize> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| matches_filter(filter, &[&r.name, &r.id, r.media.as_str(), &r.source]))
+        .map(|(i, _)| i)
+        .collect();
+    // Lower-cased names once, not once per comparison.
+    let lower: Vec<String> = if sort == QueueSort::Name {
+        rows.iter().map(|r| r.name.to_lowercase()).collect()
+    } else {
+        Vec::new()
+    };
+    order.sort_by(|&i, &j| {
+        let (a, b) = (&rows[i], &rows[j]);
+        // "Descending" puts the most urgent first for numbers; names go A→Z by default.
+        let primary = match sort {
+            QueueSort::Name => lower[i].cmp(&lower[j]),
+            QueueSort::Waiting => cmp_opt(b.waiting, a.waiting),
+            QueueSort::LongestWait => cmp_opt(b.longest_wait_s, a.longest_wait_s),
+            QueueSort::Available => cmp_opt(a.available, b.available),
+            QueueSort::ServiceLevel => cmp_opt(a.service_level, b.service_level),
+            QueueSort::AbandonRate => cmp_opt(b.abandon_rate, a.abandon_rate),
+            QueueSort::Risk => cmp_opt(b.sla.rank(), a.sla.rank())
+                .then(cmp_opt(b.sla.breach_probability, a.sla.breach_probability)),
+        };
+        let primary = if dir == SortDir::Reversed {
+            primary.reverse()
+        } else {
+            primary
+        };
+        primary
+            .then(a.name.cmp(&b.name))
+            .then(a.source.cmp(&b.source))
+            .then(a.id.cmp(&b.id))
+    });
+    order
+}
+
+/// An agent table's rows (indices into `rows`): every agent, or only those of one source
+/// serving one queue; filtered and sorted as asked.
+pub fn agent_order(
+    rows: &[AgentRow],
+    only: Option<(&str, &str)>,
+    filter: &str,
+    sort: AgentSort,
+    dir: SortDir,
+) -> Vec<usize> {
+    let mut order: Vec<usize> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| {
+            only.is_none_or(|(src, qid)| r.source == src && r.agent.queues.iter().any(|q| q == qid))
+        })
+        .filter(|(_, r)| {
+            let a = &r.agent;
+            let reason = a.reason.as_deref().unwrap_or_default();
+            let hay: Vec<&str> = [a.name.as_str(), a.id.as_str(), a.state.as_str(), reason]
+                .into_iter()
+                .chain(r.queue_names.iter().map(String::as_str))
+                .collect();
+            matches_filter(filter, &hay)
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let lower: Vec<String> = if sort == AgentSort::Name {
+        rows.iter().map(|r| r.agent.name.to_lowercase()).collect()
+    } else {
+        Vec::new()
+    };
+    order.sort_by(|&i, &j| {
+        let (a, b) = (&rows[i], &rows[j]);
+        let primary = match sort {
+            AgentSort::State => state_rank(a.agent.state)
+                .cmp(&state_rank(b.agent.state))
+                .then(cmp_opt(b.time_in_state_s, a.time_in_state_s)),
+            AgentSort::TimeInState => cmp_opt(b.time_in_state_s, a.time_in_state_s),
+            AgentSort::Name => lower[i].cmp(&lower[j]),
+        };
+        let primary = if dir == SortDir::Reversed {
+            primary.reverse()
+        } else {
+            primary
+        };
+        primary
+            .then(a.agent.name.cmp(&b.agent.name))
+            .then(a.agent.id.cmp(&b.agent.id))
+    });
+    order
+}
+
+/// Most actionable first: not responding, ACW, away, busy, available, offline.
+fn state_rank(s: AgentState) -> u8 {
+    match s {
+        AgentState::NotResponding => 0,
+        AgentState::AfterCallWork => 1,
+        AgentState::Unavailable => 2,
+        AgentState::Busy => 3,
+        AgentState::Available => 4,
+        AgentState::Unknown => 5,
+        AgentState::Offline => 6,
+    }
+}
+
+pub fn time_in_state(a: &Agent, now: DateTime<Utc>) -> Option<f64> {
+    a.since
+        .map(|s| ((now - s).num_milliseconds().max(0)) as f64 / 1000.0)
+}
+
+/// The first configured alert this agent trips.
+pub fn alert_for(m: &Model, a: &Agent, tis: Option<f64>) -> Option<Alert> {
+    let tis = tis?;
+    m.config.alerts.iter().find_map(|rule| {
+        let state_ok = rule.state.is_none_or(|s| s == a.state);
+        let reason_ok = rule.reason.as_ref().is_none_or(|r| {
+            a.reason
+                .as_deref()
+                .is_some_and(|ar| ar.to_lowercase().contains(&r.to_lowercase()))
+        });
+        // An alert on a reason only makes sense while the agent is not working.
+        let reason_state_ok =
+            rule.reason.is_none() || !matches!(a.state, AgentState::Busy | AgentState::Available);
+        (state_ok && reason_ok && reason_state_ok && tis >= rule.after.as_secs_f64()).then(|| {
+            Alert {
+                reason: rule.reason.clone(),
+                state: rule.state,
+                after: rule.after,
+            }
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::tests::{config, snapshot, t0};
+    use crate::source::SourceEvent;
+
+    fn model(n: usize) -> Model {
+        let mut m = Model::new(config(), t0());
+        m.apply(SourceEvent::Snapshot(Box::new(snapshot(n, t0()))));
+        m
+    }
+
+    #[test]
+    fn board_order_filters_and_sorts() {
+        let m = model(4);
+        let rows = &m.derived().queues;
+        let names = |o: Vec<usize>| -> Vec<String> {
+            o.into_iter().map(|i| rows[i].name.clone()).collect()
+        };
+        assert_eq!(
+            names(board_order(rows, "", QueueSort::Waiting, SortDir::Normal)),
+            ["Queue 3", "Queue 2", "Queue 1", "Queue 0"]
+        );
+        assert_eq!(
+            names(board_order(rows, "", QueueSort::Waiting, SortDir::Reversed)),
+            ["Queue 0", "Queue 1", "Queue 2", "Queue 3"]
+        );
+        assert_eq!(
+            names(board_order(
+                rows,
+                "queue 2",
+                QueueSort::Name,
+                SortDir::Normal
+            )),
+            ["Queue 2"]
+        );
+    }
+
+    #[test]
+    fn agent_order_keeps_to_its_queue() {
+        let m = model(3);
+        let rows = &m.derived().agents;
+        let ids = |o: Vec<usize>| -> Vec<String> {
+            o.into_iter().map(|i| rows[i].agent.id.clone()).collect()
+        };
+        assert_eq!(
+            ids(agent_order(
+                rows,
+                Some(("demo", "q1")),
+                "",
+                AgentSort::Name,
+                SortDir::Normal
+            )),
+            ["a2", "a3"]
+        );
+        // Busy before available, then longest in state first. Every word of the filter
+        // matches somewhere: queue names count, and a2 is "Agent 2" in "Queue 1".
+        assert_eq!(
+            ids(agent_order(
+                rows,
+                None,
+                "queue 2",
+                AgentSort::State,
+                SortDir::Normal
+            )),
+            ["a5", "a4", "a2"]
+        );
+    }
+
+    #[test]
+    fn alerts_are_data() {
+        let mut c = (*config()).clone();
+        c.alerts.push(crate::config::AlertRule {
+            state: Some(AgentState::Available),
+            reason: None,
+            after: Duration::from_secs(3),
+        });
+        let mut m = Model::new(std::sync::Arc::new(c), t0());
+        m.apply(SourceEvent::Snapshot(Box::new(snapshot(3, t0()))));
+        let alerted: Vec<&str> = m
+            .derived()
+            .agents
+            .iter()
+            .filter(|r| r.alert.is_some())
+            .map(|r| r.agent.id.as_str())
+            .collect();
+        assert_eq!(alerted, ["a4"], "available for 4 s; a2 only 2 s");
+        assert_eq!(
+            m.derived().agents[4].alert,
+            Some(Alert {
+                reason: None,
+                state: Some(AgentState::Available),
+                after: Duration::from_secs(3)
+            })
+        );
+    }
+}
