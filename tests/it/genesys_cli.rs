@@ -60,13 +60,13 @@ async fn snapshot_json_has_the_platforms_numbers() {
             a["busy"].clone(),
             a["not_responding"].clone()
         ),
-        (2.into(), 5.into(), 1.into())
+        (1.into(), 1.into(), 0.into())
     );
     assert!(
         a["after_call_work"].is_null(),
         "Genesys has no ACW state: null, not 0"
     );
-    assert_eq!(a["staffed"], 8);
+    assert_eq!(a["staffed"], 2);
     assert_eq!(q["today"]["offered"], 142);
     assert_eq!(q["today"]["answered"], 127);
     assert_eq!(q["today"]["abandoned"], 15);

@@ -41,6 +41,7 @@ fn tuning() -> Tuning {
         queues_every: Duration::from_secs(600),
         page_size: 100,
         max_backoff: Duration::from_secs(2),
+        fallback_retry: Duration::from_secs(600),
     }
 }
 
@@ -116,7 +117,9 @@ async fn figures_match_the_scenario() {
             a.unavailable,
             a.offline
         ),
-        (Some(2), Some(5), None, Some(1), Some(3), Some(7))
+        // From the joined members by state (Alice idle, Bob interacting, Dan offline), not
+        // from the observation's member − active difference.
+        (Some(1), Some(1), None, Some(0), Some(0), Some(1))
     );
     let t = &q.today;
     assert_eq!(
@@ -158,7 +161,8 @@ async fn figures_match_the_scenario() {
             a.unavailable,
             a.offline
         ),
-        (Some(0), Some(1), Some(0), Some(2), Some(3))
+        // Bob interacting, Carol on a break.
+        (Some(0), Some(1), Some(0), Some(1), Some(0))
     );
     let t = &q.today;
     assert_eq!(
@@ -186,7 +190,8 @@ async fn figures_match_the_scenario() {
         (Some(0), Some(0.0))
     );
     assert_eq!(q.live.waiting_ages_s, Some(vec![]));
-    assert_eq!(q.live.agents.offline, Some(2));
+    // Nobody is joined to Billing: zero offline, not "members − active".
+    assert_eq!(q.live.agents.offline, Some(0));
     let t = &q.today;
     assert_eq!(
         (t.offered, t.answered, t.abandoned, t.handled),
@@ -899,4 +904,123 @@ async fn runs_under_the_source_driver() {
     drop(commands);
     drop(events);
     let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
+}
+
+/// The standard roster plus Erin (Break chosen during a call: still interacting) and Frank
+/// (a member of Support who is not joined to it).
+fn membership_scenario() -> Scenario {
+    let mut sc = Scenario::standard();
+    let mut erin = sc.agents[0].clone();
+    erin.id = "1e2d3c4b-0000-4000-8000-00000000e41e".into();
+    erin.name = "Erin Walsh".into();
+    erin.system_presence = "BREAK".into();
+    erin.org_presence_id = COACHING_ID.into();
+    erin.routing_status = "INTERACTING".into();
+    let mut frank = sc.agents[0].clone();
+    frank.id = "1e2d3c4b-0000-4000-8000-0000000f4a2c".into();
+    frank.name = "Frank Osei".into();
+    frank.queues = vec![Q_SALES.into()];
+    frank.not_joined = vec![Q_SUPPORT.into()];
+    sc.agents.push(erin);
+    sc.agents.push(frank);
+    sc
+}
+
+#[tokio::test]
+async fn agent_counts_are_joined_members_by_state_and_busy_means_on_a_call() {
+    let fake = FakeGenesys::start(membership_scenario()).await;
+    let mut src = source(&fake).await;
+    let snap = src.poll().await.snapshot;
+    assert_eq!(snap.health.status, SourceStatus::Live, "{:?}", snap.health);
+    let a = &queue(&snap.queues, Q_SUPPORT).live.agents;
+    // Alice idle; Bob and Erin on calls (Erin picked Break mid-call); Dan joined but
+    // offline. Frank is a member who is not joined: not counted. The observation's own
+    // member/active/off-queue figures (18 / 11 / 3) are not what the board shows.
+    assert_eq!(
+        (a.available, a.busy, a.unavailable, a.offline),
+        (Some(1), Some(2), Some(0), Some(1))
+    );
+    let agents = snap.agents.expect("agents");
+    let erin = agent(&agents, "1e2d3c4b-0000-4000-8000-00000000e41e");
+    assert_eq!(erin.state, AgentState::Busy);
+    let frank = agent(&agents, "1e2d3c4b-0000-4000-8000-0000000f4a2c");
+    assert_eq!(
+        frank.queues,
+        vec![Q_SALES.to_string()],
+        "not joined to Support"
+    );
+}
+
+#[tokio::test]
+async fn a_truncated_agent_list_is_paged_and_then_said_incomplete() {
+    let mut sc = membership_scenario();
+    sc.activity_truncate = Some(2);
+    let fake = FakeGenesys::start(sc).await;
+    let mut src = source(&fake).await;
+    let snap = src.poll().await.snapshot;
+    let note = snap.health.note.clone().unwrap_or_default();
+    assert!(
+        note.contains("agent list incomplete for Sales, Support - Voice"),
+        "{note}"
+    );
+    assert!(!note.contains("Billing"), "{note}");
+    assert!(fake.hits(Ep::Activity) >= 2, "paged on after truncated");
+}
+
+#[tokio::test]
+async fn longest_wait_is_the_oldest_measured_age_not_the_calculated_metric() {
+    let mut sc = Scenario::standard();
+    sc.longest_metric_skew_s = 500;
+    let fake = FakeGenesys::start(sc).await;
+    let mut src = source(&fake).await;
+    let snap = src.poll().await.snapshot;
+    let q = queue(&snap.queues, Q_SUPPORT);
+    assert!(
+        close(q.live.longest_wait_s, 120.0),
+        "{:?}",
+        q.live.longest_wait_s
+    );
+}
+
+#[tokio::test]
+async fn a_refused_query_form_is_tried_again_later() {
+    let fake = FakeGenesys::start(Scenario::standard()).await;
+    fake.with(|s| {
+        s.details_refused = true;
+        s.activity_refused = true;
+    });
+    let mut t = tuning();
+    t.fallback_retry = Duration::from_millis(300);
+    let mut src = GenesysSource::with_tuning(config(&fake, &[]), opts(), t).unwrap();
+    let snap = src.poll().await.snapshot;
+    let note = snap.health.note.unwrap_or_default();
+    assert!(note.contains("waiting ages not available"), "{note}");
+    assert!(note.contains("agents read from queue members"), "{note}");
+    // The platform fixed: after the retry time the preferred forms come back.
+    fake.with(|s| {
+        s.details_refused = false;
+        s.activity_refused = false;
+    });
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let snap = src.poll().await.snapshot;
+    let note = snap.health.note.unwrap_or_default();
+    assert!(!note.contains("waiting ages not available"), "{note}");
+    assert!(!note.contains("queue members"), "{note}");
+    assert!(queue(&snap.queues, Q_SUPPORT).live.waiting_ages_s.is_some());
+}
+
+#[tokio::test]
+async fn history_tail_is_filled_from_the_live_state() {
+    let fake = FakeGenesys::start(Scenario::standard()).await;
+    let mut src = source(&fake).await;
+    src.poll().await;
+    // Dan has been offline for ~14 h and has no records in the window: the open status
+    // began before it and is filled from the live state, not shown as a gap.
+    let to = Utc::now();
+    let from = to - chrono::Duration::hours(24);
+    let h = src.history(DAN, from, to).await.expect("history");
+    let last = h.spans.last().expect("a span");
+    assert_eq!(last.state, AgentState::Offline);
+    assert_eq!(last.end, to);
+    assert!((to - last.start).num_seconds() >= 49_990, "{last:?}");
 }

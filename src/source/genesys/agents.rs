@@ -10,22 +10,45 @@ use super::wire::{
 };
 use crate::domain::{Agent, AgentState};
 
-/// The normalised state (INTERFACES "Normalised agent states"): offline presence → offline;
-/// On Queue → by routing status; any other presence (Available off queue, Away, Busy, Break,
-/// Meal, Meeting, Training, Idle, custom) → unavailable.
+/// The normalised state (INTERFACES "Normalised agent states"). Routing status INTERACTING
+/// or COMMUNICATING is busy whatever the presence says: an agent who picks Break during an
+/// ACD call stays on the call until it ends (errata 3). Otherwise: offline presence →
+/// offline; On Queue → by routing status; any other presence (Available off queue, Away,
+/// Busy, Break, Meal, Meeting, Training, Idle, custom) → unavailable.
 pub fn normalise(presence: Option<&SystemPresence>, routing: Option<&RoutingStatus>) -> AgentState {
+    if matches!(
+        routing,
+        Some(RoutingStatus::Interacting | RoutingStatus::Communicating)
+    ) {
+        return AgentState::Busy;
+    }
     match presence {
         None => AgentState::Unknown,
         Some(SystemPresence::Offline) => AgentState::Offline,
         Some(SystemPresence::OnQueue) => match routing {
             Some(RoutingStatus::Idle) => AgentState::Available,
-            Some(RoutingStatus::Interacting | RoutingStatus::Communicating) => AgentState::Busy,
             Some(RoutingStatus::NotResponding) => AgentState::NotResponding,
             // On Queue without a routing status (or OFF_QUEUE in a transition): not known.
             _ => AgentState::Unknown,
         },
         Some(_) => AgentState::Unavailable,
     }
+}
+
+/// Each watched queue's agents counted by state from the agent list (joined members only:
+/// an agent's `queues` holds the queues it is joined to). This is what the board shows, not
+/// the observation's member/active differences (errata 1).
+pub fn counts_by_queue(agents: &[Agent]) -> HashMap<&str, crate::domain::AgentCounts> {
+    let mut states: HashMap<&str, Vec<AgentState>> = HashMap::new();
+    for a in agents {
+        for q in &a.queues {
+            states.entry(q.as_str()).or_default().push(a.state);
+        }
+    }
+    states
+        .into_iter()
+        .map(|(q, s)| (q, crate::domain::AgentCounts::from_states(s)))
+        .collect()
 }
 
 /// Organisation presence names by id (`GET /api/v2/presence/definitions`, either shape).
@@ -201,6 +224,15 @@ pub fn activity_query(queue_ids: &[&str], name_form: bool) -> ActivityQuery {
 /// group or per page is UNCONFIRMED; the page total covers both).
 pub fn activity_page_full(resp: &RoutingActivityResponse, page_size: usize) -> bool {
     resp.results.iter().map(|r| r.entities.len()).sum::<usize>() >= page_size
+}
+
+/// The queues whose entity list in this page says it was truncated (errata 2).
+pub fn truncated_queues(resp: &RoutingActivityResponse) -> Vec<String> {
+    resp.results
+        .iter()
+        .filter(|r| r.truncated == Some(true))
+        .filter_map(|r| r.group.get("queueId").cloned())
+        .collect()
 }
 
 /// Add one page; returns how many (agent, queue) pairs were new.

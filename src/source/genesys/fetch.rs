@@ -92,10 +92,20 @@ impl Genesys {
         &mut self,
         ids: &[String],
     ) -> Result<HashMap<String, QueueLive>, SourceError> {
+        if self.observation_level != ObservationLevel::Full
+            && self
+                .observation_since
+                .is_some_and(|t| t.elapsed() >= self.tuning.fallback_retry)
+        {
+            tracing::info!(source = %self.name, "asking for the full observation query again");
+            self.observation_level = ObservationLevel::Full;
+            self.observation_since = None;
+            self.observation_refusal = None;
+        }
         loop {
             match self.read_live(ids).await {
                 // A 400 may be the detail list or a metric this tenant does not know: ask
-                // for less rather than show nothing.
+                // for less rather than show nothing (and the full form again later).
                 Err(SourceError::Fatal(m)) if self.observation_level < ObservationLevel::Basic => {
                     tracing::warn!(source = %self.name, error = %m, "observation query refused; asking for less");
                     self.observation_level = match self.observation_level {
@@ -103,6 +113,7 @@ impl Genesys {
                         _ => ObservationLevel::Basic,
                     };
                     self.observation_refusal = Some(m);
+                    self.observation_since = Some(Instant::now());
                 }
                 r => return r,
             }
@@ -178,18 +189,25 @@ impl Genesys {
     // Agents
 
     pub(super) async fn fetch_agents(&mut self, ids: &[String]) -> Result<Vec<Agent>, SourceError> {
+        self.recover_agent_mode();
         let mut book = AgentBook::default();
+        let mut incomplete = Vec::new();
         let start = self.api.requests_sent();
         loop {
             match self.agent_mode.clone() {
                 AgentMode::Activity { name_form } => {
-                    match self.read_activity(&mut book, ids, name_form).await {
+                    incomplete.clear();
+                    match self
+                        .read_activity(&mut book, ids, name_form, &mut incomplete)
+                        .await
+                    {
                         Ok(()) => break,
                         Err(e @ (SourceError::Permission(_) | SourceError::Fatal(_))) => {
                             book = AgentBook::default();
                             self.agent_mode = match (name_form, &e) {
                                 // A 400 may be the metric spelling (UNCONFIRMED): try the other.
                                 (false, SourceError::Fatal(_)) => {
+                                    tracing::warn!(source = %self.name, error = %e, "routing activity query refused; trying the other metric form");
                                     AgentMode::Activity { name_form: true }
                                 }
                                 _ => {
@@ -197,6 +215,7 @@ impl Genesys {
                                     AgentMode::Members { why: e.to_string() }
                                 }
                             };
+                            self.agent_mode_since = Some(Instant::now());
                         }
                         Err(e) => return Err(e),
                     }
@@ -207,10 +226,28 @@ impl Genesys {
                 }
             }
         }
+        incomplete.sort();
+        incomplete.dedup();
+        self.incomplete = incomplete;
         self.resolve_names(&book).await;
         self.agent_requests = (self.api.requests_sent() - start).min(u64::from(u32::MAX)) as u32;
         let presences = self.presences.clone().unwrap_or_default();
         Ok(book.finish(&self.names, &presences))
+    }
+
+    /// A fallback is not for ever (errata 7): after a while the preferred form is tried
+    /// again, and each switch is logged.
+    fn recover_agent_mode(&mut self) {
+        let preferred = AgentMode::Activity { name_form: false };
+        if self.agent_mode != preferred
+            && self
+                .agent_mode_since
+                .is_some_and(|t| t.elapsed() >= self.tuning.fallback_retry)
+        {
+            tracing::info!(source = %self.name, "trying the routing activity query again");
+            self.agent_mode = preferred;
+            self.agent_mode_since = None;
+        }
     }
 
     async fn read_activity(
@@ -218,11 +255,15 @@ impl Genesys {
         book: &mut AgentBook,
         ids: &[String],
         name_form: bool,
+        incomplete: &mut Vec<String>,
     ) -> Result<(), SourceError> {
         let size = self.tuning.page_size;
         for chunk in ids.chunks(MAX_QUEUES_PER_QUERY) {
             let refs: Vec<&str> = chunk.iter().map(String::as_str).collect();
             let body = agents::activity_query(&refs, name_form);
+            // Queues the last page with news still called truncated: if paging brings
+            // nobody new, their lists stay incomplete.
+            let mut truncated = Vec::new();
             for page in 1..=MAX_PAGES {
                 let q = [
                     ("pageSize", size.to_string()),
@@ -234,12 +275,19 @@ impl Genesys {
                     .await
                     .map_err(needs(OBSERVATION_PERMISSION))?;
                 let new = agents::add_activity(book, &resp);
+                if new > 0 {
+                    truncated = agents::truncated_queues(&resp);
+                }
                 // Paging is by entities (UNCONFIRMED whether per group or per page): read
-                // on while a page came back full and still brought someone new.
-                if !agents::activity_page_full(&resp, size as usize) || new == 0 {
+                // on while a page came back full or said it was truncated, and still
+                // brought someone new.
+                let more =
+                    agents::activity_page_full(&resp, size as usize) || !truncated.is_empty();
+                if !more || new == 0 {
                     break;
                 }
             }
+            incomplete.extend(truncated);
         }
         Ok(())
     }
@@ -312,7 +360,18 @@ pub(super) async fn fetch_presences(api: &HttpClient) -> Result<PresenceNames, S
         .await
         .map_err(needs(PRESENCE_PERMISSION));
     match defs {
-        Ok(l) => Ok(PresenceNames::from_definitions(&l.entities)),
+        Ok(mut l) => {
+            // Deactivated definitions too, so old spans keep their names (errata 6); a
+            // refusal of this second call costs nothing but those names.
+            let q = [("deactivated", "true".to_string())];
+            if let Ok(d) = api
+                .get_json::<Listing<PresenceDefinition>>(PRESENCE_PATH, &q)
+                .await
+            {
+                l.entities.extend(d.entities);
+            }
+            Ok(PresenceNames::from_definitions(&l.entities))
+        }
         // Older organisations may only have the deprecated, paged endpoint.
         Err(SourceError::Fatal(_)) => {
             let mut all = vec![];
@@ -359,6 +418,7 @@ pub(super) async fn history_job(
     api: HttpClient,
     presences: Option<PresenceNames>,
     known_name: Option<String>,
+    current: Option<Agent>,
     page_size: u32,
     agent_id: String,
     from: DateTime<Utc>,
@@ -387,14 +447,40 @@ pub(super) async fn history_job(
         Some(n) => n,
         None => user_name(&api, &agent_id).await,
     };
+    let mut spans = col.spans(&presences);
+    if let Some(cur) = &current {
+        fill_open_tail(&mut spans, cur, from, to);
+    }
     Ok(AgentHistory {
         agent_id,
         agent_name,
         from,
         to,
-        spans: col.spans(&presences),
+        spans,
         fetched_at: Utc::now(),
     })
+}
+
+/// User details are stored per day: a status that began before the queried days and is
+/// still open may be missing (errata 5). The live state says what the agent is doing since
+/// when: it fills the tail after the last record; what neither covers stays unknown.
+fn fill_open_tail(
+    spans: &mut Vec<crate::domain::StateSpan>,
+    cur: &Agent,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) {
+    let Some(since) = cur.since else { return };
+    let last_end = spans.iter().map(|s| s.end).max().unwrap_or(from);
+    let start = since.max(from).max(last_end);
+    if start < to {
+        spans.push(crate::domain::StateSpan {
+            start,
+            end: to,
+            state: cur.state,
+            reason: cur.reason.clone(),
+        });
+    }
 }
 
 /// Whether page `page` of a listing is the last one. `pageCount` when given, else a short

@@ -42,6 +42,9 @@ pub struct Tuning {
     pub page_size: u32,
     /// Longest wait between polls while everything fails.
     pub max_backoff: Duration,
+    /// After a query form was refused and a fallback taken, the preferred form is tried
+    /// again after this long.
+    pub fallback_retry: Duration,
 }
 
 impl Default for Tuning {
@@ -52,7 +55,8 @@ impl Default for Tuning {
             today_every: Duration::from_secs(30),
             queues_every: Duration::from_secs(600),
             page_size: 100,
-            max_backoff: Duration::from_secs(60),
+            max_backoff: crate::source::feed::PROBE_EVERY,
+            fallback_retry: Duration::from_secs(600),
         }
     }
 }
@@ -94,9 +98,14 @@ pub struct Genesys {
     /// Ids the users call did not return, and when (asked again after `queues_every`).
     name_misses: HashMap<String, Instant>,
     agent_mode: AgentMode,
-    /// What the observation query asks for, and why it was lowered.
+    /// When the agent query fell back (the preferred form is tried again later).
+    agent_mode_since: Option<Instant>,
+    /// Queues whose agent list the platform truncated even after paging.
+    incomplete: Vec<String>,
+    /// What the observation query asks for, and why and when it was lowered.
     observation_level: ObservationLevel,
     observation_refusal: Option<String>,
+    observation_since: Option<Instant>,
     /// Requests the last agents refresh needed (for the budget estimate).
     agent_requests: u32,
 }
@@ -159,8 +168,11 @@ impl Feed<Genesys> {
             names: HashMap::new(),
             name_misses: HashMap::new(),
             agent_mode: AgentMode::Activity { name_form: false },
+            agent_mode_since: None,
+            incomplete: Vec::new(),
             observation_level: ObservationLevel::Full,
             observation_refusal: None,
+            observation_since: None,
             agent_requests: 0,
         };
         Ok(Feed::with_vendor(vendor, settings))
@@ -227,6 +239,7 @@ impl Vendor for Genesys {
     }
 
     fn contents(&self) -> (Vec<Queue>, Option<Vec<Agent>>) {
+        let counts = self.agents.as_deref().map(agents::counts_by_queue);
         let queues = self
             .queues
             .iter()
@@ -238,7 +251,27 @@ impl Vendor for Genesys {
                     name: q.name.clone(),
                     media: queues::row_media(seen),
                     vendor_objective: queues::row_objective(q, seen),
-                    live: self.live.get(&q.id).cloned().unwrap_or_default(),
+                    live: {
+                        let mut live = self.live.get(&q.id).cloned().unwrap_or_default();
+                        live.agents = match &counts {
+                            // Joined members by their normalised state (errata 1).
+                            Some(c) => crate::domain::AgentCounts {
+                                // Genesys has no after-call-work routing state: unknown.
+                                after_call_work: None,
+                                ..c.get(q.id.as_str()).cloned().unwrap_or_else(|| {
+                                    crate::domain::AgentCounts::from_states(std::iter::empty())
+                                })
+                            },
+                            // Without the agent list only the on-queue counts are known;
+                            // off-queue and offline cannot be told from the observation.
+                            None => crate::domain::AgentCounts {
+                                unavailable: None,
+                                offline: None,
+                                ..live.agents
+                            },
+                        };
+                        live
+                    },
                     today: self.today.get(&q.id).cloned().unwrap_or_default(),
                     // Genesys gives no waiting history; the app keeps its own samples.
                     recent_waiting: Vec::new(),
@@ -261,12 +294,27 @@ impl Vendor for Genesys {
                 "waiting ages not available (observation details refused: {why})"
             ));
         }
+        if !self.incomplete.is_empty() {
+            let names: Vec<&str> = self
+                .queues
+                .iter()
+                .flatten()
+                .filter(|q| self.incomplete.contains(&q.id))
+                .map(|q| q.name.as_str())
+                .collect();
+            notes.push(format!(
+                "agent list incomplete for {} (the platform truncated it)",
+                names.join(", ")
+            ));
+        }
+        // The headers describe whichever bucket the last call hit, not the token's budget
+        // (errata 8): said as that.
         if let Some(r) = self.api.rate_info()
             && r.allowed > 0
             && r.used * 10 >= r.allowed * 8
         {
             notes.push(format!(
-                "platform rate limit: {} of {} requests used",
+                "the platform's rate-limit bucket for the last call is nearly spent ({} of {})",
                 r.used, r.allowed
             ));
         }
@@ -316,6 +364,10 @@ impl Vendor for Genesys {
             api,
             self.presences.clone(),
             self.names.get(agent_id).cloned(),
+            self.agents
+                .as_ref()
+                .and_then(|a| a.iter().find(|a| a.id == agent_id))
+                .cloned(),
             self.tuning.page_size,
             agent_id.to_string(),
             from,

@@ -371,14 +371,16 @@ fn finish_live(acc: QueueAcc, observed_at: DateTime<Utc>) -> (QueueLive, MediaSe
     let complete = known
         .iter()
         .all(|c| c.ages_complete || c.waiting == Some(0));
+    // The oldest measured age when details exist; the undocumented calculated value of
+    // oLongestWaiting only stands in when there are none (errata 4).
     let longest = match waiting {
         Some(0) => Some(0.0),
-        Some(_) => ages
-            .first()
-            .copied()
-            .into_iter()
-            .chain(groups.iter().filter_map(|c| c.longest_from_metric))
-            .reduce(f64::max),
+        Some(_) => ages.first().copied().or_else(|| {
+            groups
+                .iter()
+                .filter_map(|c| c.longest_from_metric)
+                .reduce(f64::max)
+        }),
         None => None,
     };
     let waiting_ages_s = match waiting {

@@ -108,6 +108,9 @@ pub struct AgentS {
     pub presence_date: DateTime<Utc>,
     pub routing_status: String,
     pub routing_date: DateTime<Utc>,
+    /// Queues the agent is a member of without being joined (`queueMembershipStatus`
+    /// "inactive").
+    pub not_joined: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -126,6 +129,12 @@ pub struct Scenario {
     pub token_expires_in: u64,
     /// Max observations per oWaiting detail list (the platform truncates; cap UNCONFIRMED).
     pub detail_cap: usize,
+    /// Routing activity: at most this many entities per queue, marked `truncated`, however
+    /// far the client pages.
+    pub activity_truncate: Option<usize>,
+    /// Added to `oLongestWaiting` (the undocumented calculated value) to tell it apart from
+    /// the oldest `oWaiting` detail.
+    pub longest_metric_skew_s: i64,
 }
 
 pub const Q_SUPPORT: &str = "2dfcc467-950d-4514-a907-64bcd946cf57";
@@ -272,6 +281,7 @@ impl Scenario {
             presence_date: ago(now, pd),
             routing_status: rs.into(),
             routing_date: ago(now, rd),
+            not_joined: vec![],
         };
         let agents = vec![
             agent(
@@ -323,6 +333,8 @@ impl Scenario {
             history,
             token_expires_in: 86_399,
             detail_cap: 100,
+            activity_truncate: None,
+            longest_metric_skew_s: 0,
         }
     }
 }
@@ -1001,7 +1013,8 @@ fn observations(sc: &Scenario, req: &Value) -> Routed {
                 stat("oAlerting", 0),
             ];
             if let Some(oldest) = waiting.first() {
-                data.push(json!({"metric": "oLongestWaiting", "stats": {"count": waiting.len(), "calculatedMetricValue": oldest.timestamp_millis()}}));
+                let v = oldest.timestamp_millis() - sc.longest_metric_skew_s * 1000;
+                data.push(json!({"metric": "oLongestWaiting", "stats": {"count": waiting.len(), "calculatedMetricValue": v}}));
             }
             results.push(json!({"group": {"queueId": qu.id, "mediaType": m.media}, "data": data}));
         }
@@ -1075,26 +1088,28 @@ fn activity(sc: &Scenario, q: &[(String, String)], req: &Value) -> Routed {
     let page = q_num(q, "pageNumber", 1).max(1);
     // Entities are paged across the whole answer.
     let mut all: Vec<(&QueueS, &AgentS)> = vec![];
+    let member = |a: &AgentS, q: &str| {
+        a.queues.iter().any(|x| x == q) || a.not_joined.iter().any(|x| x == q)
+    };
     for qu in sc.queues.iter().filter(|q| ids.contains(&q.id)) {
-        for a in sc.agents.iter().filter(|a| a.queues.contains(&qu.id)) {
+        let members = sc.agents.iter().filter(|a| member(a, &qu.id));
+        let cut = sc.activity_truncate.unwrap_or(usize::MAX);
+        for a in members.take(cut) {
             all.push((qu, a));
         }
     }
     let slice: Vec<&(&QueueS, &AgentS)> = all.iter().skip((page - 1) * size).take(size).collect();
     let mut results: Vec<Value> = vec![];
     for qu in sc.queues.iter().filter(|q| ids.contains(&q.id)) {
-        let members: Vec<&AgentS> = sc
-            .agents
-            .iter()
-            .filter(|a| a.queues.contains(&qu.id))
-            .collect();
+        let members: Vec<&AgentS> = sc.agents.iter().filter(|a| member(a, &qu.id)).collect();
         let entities: Vec<Value> = slice
             .iter()
             .filter(|(q2, _)| q2.id == qu.id)
             .map(|(_, a)| {
                 json!({
                     "activityDate": date(Utc::now()), "userId": a.id, "queueId": qu.id,
-                    "queueMembershipStatus": "active", "routingStatus": a.routing_status,
+                    "queueMembershipStatus": if a.not_joined.contains(&qu.id) { "inactive" } else { "active" },
+                    "routingStatus": a.routing_status,
                     "routingStatusDate": date(a.routing_date), "systemPresence": a.system_presence,
                     "organizationPresenceId": a.org_presence_id, "presenceDate": date(a.presence_date)
                 })
@@ -1106,7 +1121,7 @@ fn activity(sc: &Scenario, q: &[(String, String)], req: &Value) -> Routed {
         results.push(json!({
             "group": {"queueId": qu.id},
             "data": [{"metric": "oMemberUsers", "count": members.len(), "entityIds": members.iter().map(|a| a.id.clone()).collect::<Vec<_>>()}],
-            "truncated": false,
+            "truncated": sc.activity_truncate.is_some_and(|n| members.len() > n),
             "entities": entities
         }));
     }
