@@ -413,17 +413,30 @@ async fn user_name(api: &HttpClient, agent_id: &str) -> String {
     agent_id.to_string()
 }
 
+/// What a history job owns: a client and what the source knew when it was made.
+pub(super) struct HistoryJob {
+    pub api: HttpClient,
+    pub presences: Option<PresenceNames>,
+    pub known_name: Option<String>,
+    /// The agent's live state, to fill the open tail.
+    pub current: Option<Agent>,
+    pub page_size: u32,
+}
+
 /// One agent's history over `[from, to]`, every page read: a job that owns what it needs.
 pub(super) async fn history_job(
-    api: HttpClient,
-    presences: Option<PresenceNames>,
-    known_name: Option<String>,
-    current: Option<Agent>,
-    page_size: u32,
+    job: HistoryJob,
     agent_id: String,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<AgentHistory, SourceError> {
+    let HistoryJob {
+        api,
+        presences,
+        known_name,
+        current,
+        page_size,
+    } = job;
     let presences = match presences {
         Some(p) => p,
         None => fetch_presences(&api).await.unwrap_or_default(),

@@ -359,19 +359,17 @@ impl Vendor for Genesys {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> BoxFuture<'static, Result<AgentHistory, SourceError>> {
-        let api = self.api.clone();
-        Box::pin(fetch::history_job(
-            api,
-            self.presences.clone(),
-            self.names.get(agent_id).cloned(),
-            self.agents
+        let job = fetch::HistoryJob {
+            api: self.api.clone(),
+            presences: self.presences.clone(),
+            known_name: self.names.get(agent_id).cloned(),
+            current: self
+                .agents
                 .as_ref()
                 .and_then(|a| a.iter().find(|a| a.id == agent_id))
                 .cloned(),
-            self.tuning.page_size,
-            agent_id.to_string(),
-            from,
-            to,
-        ))
+            page_size: self.tuning.page_size,
+        };
+        Box::pin(fetch::history_job(job, agent_id.to_string(), from, to))
     }
 }
