@@ -483,7 +483,24 @@ struct CallCtx<'a> {
 
 impl Core {
     fn new(settings: HttpSettings, redactor: Redactor) -> Result<Core, SourceError> {
-        let http = reqwest::Client::builder()
+        Core::build(settings, redactor, false)
+    }
+
+    /// The same settings, secrets and counter over an HTTP/1.1-only connection: token
+    /// endpoints are not trusted with HTTP/2 (one integrator reports it failing; it costs
+    /// nothing to avoid).
+    fn for_login(&self) -> Result<Core, SourceError> {
+        let mut c = Core::build(self.settings.clone(), self.redactor.clone(), true)?;
+        c.sent = self.sent.clone();
+        Ok(c)
+    }
+
+    fn build(settings: HttpSettings, redactor: Redactor, http1: bool) -> Result<Core, SourceError> {
+        let mut b = reqwest::Client::builder();
+        if http1 {
+            b = b.http1_only();
+        }
+        let http = b
             .timeout(settings.timeout)
             .connect_timeout(settings.connect_timeout)
             .user_agent(settings.user_agent.clone())
@@ -1147,7 +1164,9 @@ impl HttpClientBuilder {
         Ok(HttpClient {
             inner: Arc::new(Inner {
                 base_url,
-                login: LoginHttp { core: core.clone() },
+                login: LoginHttp {
+                    core: core.for_login()?,
+                },
                 core,
                 auth: self.fetcher.map(|f| f()),
                 budget: self.budget_per_minute.map(RequestBudget::new),

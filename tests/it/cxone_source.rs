@@ -730,3 +730,91 @@ async fn runs_in_the_app_loop_and_answers_history() {
     drop(cmd_tx);
     let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
 }
+
+#[tokio::test]
+async fn a_client_secret_post_registration_is_found_and_remembered() {
+    let fake = seeded().await;
+    fake.s().client_secret_post = true;
+    let mut src = source(&fake);
+    let out = src.poll().await;
+    assert_eq!(
+        out.snapshot.health.status,
+        SourceStatus::Live,
+        "{:?}",
+        out.snapshot.health
+    );
+    let token_calls = || {
+        fake.s()
+            .log
+            .iter()
+            .filter(|r| r.path == "/auth/token")
+            .map(|r| r.auth.is_some())
+            .collect::<Vec<bool>>()
+    };
+    let first = token_calls();
+    // Basic (form-encoded), Basic (raw) refused, then the form body worked.
+    assert_eq!(first.last(), Some(&false), "{first:?}");
+    // A new token later goes straight to what worked.
+    fake.s().valid_access.clear();
+    src.poll().await;
+    let second = token_calls();
+    assert_eq!(second.len(), first.len() + 1, "{second:?}");
+    assert_eq!(second.last(), Some(&false));
+}
+
+#[tokio::test]
+async fn today_starts_at_midnight_in_the_business_units_zone() {
+    let fake = seeded().await;
+    // A zone whose midnight is never the machine's (UTC on CI) at the same instant.
+    fake.s().bu_timezone = "Pacific/Auckland".into();
+    let opts = SourceOptions {
+        refresh: Duration::from_secs(5),
+        timezone: None,
+    };
+    let mut src = CxoneSource::with_settings(cfg(&fake.base), opts, fast()).expect("source");
+    src.poll().await;
+    let calls = fake.calls("/skills/summary");
+    let start = calls
+        .last()
+        .and_then(|c| c.query.get("startDate").cloned())
+        .expect("startDate");
+    let start: DateTime<Utc> = start.parse().expect("a time");
+    let local = start.with_timezone(&chrono_tz::Pacific::Auckland);
+    assert_eq!(
+        (local.format("%H:%M:%S").to_string()),
+        "00:00:00",
+        "{start} is {local} in Auckland"
+    );
+    // A zone the configuration sets wins, and a non-IANA name is said, not guessed.
+    fake.s().bu_timezone = "Mountain Standard Time".into();
+    let mut src = CxoneSource::with_settings(
+        cfg(&fake.base),
+        SourceOptions {
+            refresh: Duration::from_secs(5),
+            timezone: None,
+        },
+        fast(),
+    )
+    .expect("source");
+    let h = src.poll().await.snapshot.health;
+    assert!(
+        h.note
+            .as_deref()
+            .is_some_and(|n| n.contains("not an IANA name")),
+        "{h:?}"
+    );
+}
+
+#[tokio::test]
+async fn acw_outstates_come_from_the_unavailable_codes() {
+    let fake = seeded().await;
+    fake.s().unavailable_codes = vec![
+        json!({"id": 77, "name": "Paperwork", "isActive": true, "isACW": true}),
+        json!({"id": 78, "name": "Lunch", "isActive": true, "isACW": false}),
+    ];
+    let mut src = source(&fake);
+    src.poll().await;
+    // The agent store learnt 77 as an ACW code (and not 78) without any agent row saying so.
+    assert!(src.vendor_acw_codes().contains(&77));
+    assert!(!src.vendor_acw_codes().contains(&78));
+}

@@ -3,7 +3,7 @@
 //! encoding). Discovery calls are made by the source (mod.rs) through the shared client.
 
 use std::fmt;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -18,9 +18,9 @@ pub struct CxoneAuth {
     client_secret: Secret,
     access_key_id: String,
     access_key_secret: Secret,
-    /// Send client id/secret raw in the Basic header (after the RFC 6749 form-encoded
-    /// variant was refused). Which one CXone wants is UNCONFIRMED (REFERENCE §1.1).
-    raw_basic: AtomicBool,
+    /// How the client credentials are sent (what worked last). Which one a registration
+    /// wants is its own choice (REFERENCE §1.1, errata 5).
+    client_auth: AtomicU8,
     state: Mutex<AuthState>,
 }
 
@@ -48,6 +48,35 @@ impl fmt::Debug for CxoneAuth {
     }
 }
 
+/// The ways a client authenticates at the token endpoint.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[repr(u8)]
+enum ClientAuth {
+    /// `client_secret_basic`, id and secret form-encoded first (RFC 6749 §2.3.1).
+    BasicEncoded = 0,
+    /// `client_secret_basic` with id and secret as they are.
+    BasicRaw = 1,
+    /// `client_secret_post`: id and secret in the form body.
+    Post = 2,
+}
+
+impl ClientAuth {
+    fn from_u8(v: u8) -> ClientAuth {
+        match v {
+            1 => ClientAuth::BasicRaw,
+            2 => ClientAuth::Post,
+            _ => ClientAuth::BasicEncoded,
+        }
+    }
+    fn name(self) -> &'static str {
+        match self {
+            ClientAuth::BasicEncoded => "client_secret_basic",
+            ClientAuth::BasicRaw => "client_secret_basic (raw)",
+            ClientAuth::Post => "client_secret_post",
+        }
+    }
+}
+
 #[derive(Clone, Copy, PartialEq)]
 enum Grant {
     Password,
@@ -66,7 +95,7 @@ impl CxoneAuth {
             client_secret,
             access_key_id,
             access_key_secret,
-            raw_basic: AtomicBool::new(false),
+            client_auth: AtomicU8::new(ClientAuth::BasicEncoded as u8),
             state: Mutex::new(AuthState::default()),
         }
     }
@@ -137,8 +166,10 @@ impl CxoneAuth {
         self.accept(login, resp, grant)
     }
 
-    /// POST with HTTP Basic client credentials: RFC 6749 §2.3.1 form-encodes id and secret
-    /// before base64; some registrations may expect them raw — try the other form once.
+    /// POST with the client credentials in the way the registration wants
+    /// (`client_secret_basic` or `client_secret_post`, errata 5): HTTP Basic first — RFC 6749
+    /// §2.3.1 form-encodes id and secret before base64, some registrations may expect them
+    /// raw — then, on `invalid_client`, the other ways once each. What worked is remembered.
     async fn post_with_basic(
         &self,
         login: &LoginHttp,
@@ -149,32 +180,60 @@ impl CxoneAuth {
         let enc_secret = Secret::new(form_encode(self.client_secret.expose()));
         login.redactor().add(enc_secret.expose());
         let differs = enc_id != self.client_id || enc_secret != self.client_secret;
-        let raw_first = self.raw_basic.load(Ordering::Relaxed);
-        let first = if raw_first {
-            (self.client_id.as_str(), &self.client_secret)
-        } else {
-            (enc_id.as_str(), &enc_secret)
-        };
-        match login
-            .post_form_json::<TokenResponse>(url, Some(first), form)
-            .await
-        {
-            Err(SourceError::Auth(m)) if differs && m.contains("invalid_client") => {
-                let second = if raw_first {
-                    (enc_id.as_str(), &enc_secret)
-                } else {
-                    (self.client_id.as_str(), &self.client_secret)
-                };
-                let r = login
-                    .post_form_json::<TokenResponse>(url, Some(second), form)
-                    .await;
-                if r.is_ok() {
-                    self.raw_basic.store(!raw_first, Ordering::Relaxed);
-                }
-                r
+        let preferred = ClientAuth::from_u8(self.client_auth.load(Ordering::Relaxed));
+        let mut order = vec![preferred];
+        for m in [
+            ClientAuth::BasicEncoded,
+            ClientAuth::BasicRaw,
+            ClientAuth::Post,
+        ] {
+            if !order.contains(&m) && (m != ClientAuth::BasicRaw || differs) {
+                order.push(m);
             }
-            other => other,
         }
+        let mut last = None;
+        for (i, method) in order.into_iter().enumerate() {
+            let r = match method {
+                ClientAuth::BasicEncoded => {
+                    login
+                        .post_form_json::<TokenResponse>(url, Some((&enc_id, &enc_secret)), form)
+                        .await
+                }
+                ClientAuth::BasicRaw => {
+                    login
+                        .post_form_json::<TokenResponse>(
+                            url,
+                            Some((&self.client_id, &self.client_secret)),
+                            form,
+                        )
+                        .await
+                }
+                ClientAuth::Post => {
+                    let mut body = form.to_vec();
+                    body.push(("client_id", &self.client_id));
+                    body.push(("client_secret", self.client_secret.expose()));
+                    login
+                        .post_form_json::<TokenResponse>(url, None, &body)
+                        .await
+                }
+            };
+            match r {
+                Err(SourceError::Auth(m)) if m.contains("invalid_client") => {
+                    last = Some(SourceError::Auth(m));
+                }
+                other => {
+                    if other.is_ok() && i > 0 {
+                        tracing::info!(
+                            method = method.name(),
+                            "CXone accepted the client credentials this way; remembered"
+                        );
+                        self.client_auth.store(method as u8, Ordering::Relaxed);
+                    }
+                    return other;
+                }
+            }
+        }
+        Err(last.unwrap_or_else(|| SourceError::Auth("invalid_client".into())))
     }
 
     /// Keep what the token response teaches (refresh token, tenant) and hand back the

@@ -42,11 +42,16 @@ const TODAY_EVERY: Duration = Duration::from_secs(60);
 /// (REFERENCE §6), this only stops a tiny refresh from hammering the platform.
 const BUDGET_PER_MINUTE: u32 = 120;
 
+/// How often the business unit's settings (time zone, unavailable codes) are re-read.
+const SETTINGS_EVERY: Duration = Duration::from_secs(3600);
+
 /// The parts of a CXone source, in round order.
 const SKILLS: usize = 0;
 const AGENTS: usize = 1;
-const SUMMARY: usize = 2;
-const SLA: usize = 3;
+const BUSINESS_UNIT: usize = 2;
+const CODES: usize = 3;
+const SUMMARY: usize = 4;
+const SLA: usize = 5;
 
 /// A CXone business unit: what was fetched, and how to fetch more.
 #[derive(Debug)]
@@ -61,6 +66,9 @@ pub struct Cxone {
     skills: SkillStore,
     agents: AgentStore,
     today: TodayStore,
+    /// The business unit's own zone, when it names an IANA one.
+    bu_timezone: Option<chrono_tz::Tz>,
+    bu_timezone_note: Option<String>,
 }
 
 /// The NICE CXone source: the vendor on the polling engine.
@@ -117,6 +125,8 @@ impl Feed<Cxone> {
             skills: SkillStore::default(),
             agents: AgentStore::default(),
             today: TodayStore::default(),
+            bu_timezone: None,
+            bu_timezone_note: None,
         };
         Ok(Feed::with_vendor(vendor, engine))
     }
@@ -124,6 +134,11 @@ impl Feed<Cxone> {
     /// Grant types used so far (diagnostics and tests).
     pub fn grants(&self) -> Vec<&'static str> {
         self.vendor().auth.grants()
+    }
+
+    /// The outstate codes known to be after-call work (diagnostics and tests).
+    pub fn vendor_acw_codes(&self) -> std::collections::HashSet<i64> {
+        self.vendor().agents.acw_codes.clone()
     }
 
     /// The versioned API base once discovered.
@@ -243,11 +258,78 @@ impl Cxone {
         Ok(())
     }
 
+    /// The zone of "today": the configuration's, else the business unit's
+    /// `defaultTimeZone`, else the machine's (errata 7).
+    fn timezone(&self) -> Option<chrono_tz::Tz> {
+        self.opts.timezone.or(self.bu_timezone)
+    }
+
     fn today_query(&self, now: DateTime<Utc>) -> Vec<(&'static str, String)> {
         vec![
-            ("startDate", fmt_time(start_of_day(now, self.opts.timezone))),
+            ("startDate", fmt_time(start_of_day(now, self.timezone()))),
             ("endDate", fmt_time(now)),
         ]
+    }
+
+    /// `GET /business-unit` → `defaultTimeZone`. The answer's shape is UNCONFIRMED (one
+    /// object or a `businessUnits` list): the first `defaultTimeZone` (or `timeZone`) found
+    /// anywhere is used when it is an IANA name; anything else is a note, never a guess.
+    async fn poll_business_unit(&mut self, conn: &Api) -> Result<(), SourceError> {
+        let url = format!("{}/business-unit", conn.api_base);
+        let Some(body) = conn.get(&url, &[]).await? else {
+            return Ok(());
+        };
+        let v: serde_json::Value = parse("/business-unit", &body)?;
+        let name = find_string(&v, &["defaultTimeZone", "timeZone", "timezone"], 4);
+        match name {
+            Some(n) => match n.parse::<chrono_tz::Tz>() {
+                Ok(tz) => {
+                    self.bu_timezone = Some(tz);
+                    self.bu_timezone_note = None;
+                }
+                Err(_) => {
+                    self.bu_timezone_note = Some(format!(
+                        "the business unit's time zone {:?} is not an IANA name; set timezone in the configuration",
+                        crate::domain::text::printable(&n)
+                    ));
+                }
+            },
+            None => {
+                self.bu_timezone_note = Some(
+                    "the business unit names no time zone; set timezone in the configuration"
+                        .into(),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// `GET /unavailable-codes` → the outstate codes that are ACW (`isACW`, errata 8): ACW
+    /// is recognised by code, never guessed from a name.
+    async fn poll_unavailable_codes(&mut self, conn: &Api) -> Result<(), SourceError> {
+        let url = format!("{}/unavailable-codes", conn.api_base);
+        let Some(body) = conn.get(&url, &[]).await? else {
+            return Ok(());
+        };
+        let v: serde_json::Value = parse("/unavailable-codes", &body)?;
+        let codes = v
+            .get("unavailableCodes")
+            .and_then(serde_json::Value::as_array)
+            .ok_or_else(|| unrecognised("/unavailable-codes", "unavailableCodes"))?;
+        for c in codes {
+            let acw = c
+                .get("isACW")
+                .or_else(|| c.get("isAcw"))
+                .and_then(serde_json::Value::as_bool);
+            let id = c
+                .get("id")
+                .or_else(|| c.get("outStateId"))
+                .and_then(|i| i.as_i64().or_else(|| i.as_str()?.parse().ok()));
+            if let (Some(true), Some(id)) = (acw, id) {
+                self.agents.acw_codes.insert(id);
+            }
+        }
+        Ok(())
     }
 
     async fn poll_summary(&mut self, conn: &Api, now: DateTime<Utc>) -> Result<(), SourceError> {
@@ -270,6 +352,23 @@ impl Cxone {
             .collect();
         self.today.set_sla(rows, now);
         Ok(())
+    }
+}
+
+/// The first string under one of `keys`, searching objects and arrays `depth` levels down.
+fn find_string(v: &serde_json::Value, keys: &[&str], depth: usize) -> Option<String> {
+    use serde_json::Value;
+    match v {
+        Value::Object(m) => keys
+            .iter()
+            .find_map(|k| m.get(*k).and_then(Value::as_str).map(str::to_string))
+            .or_else(|| {
+                (depth > 0)
+                    .then(|| m.values().find_map(|x| find_string(x, keys, depth - 1)))
+                    .flatten()
+            }),
+        Value::Array(a) if depth > 0 => a.iter().find_map(|x| find_string(x, keys, depth - 1)),
+        _ => None,
     }
 }
 
@@ -302,6 +401,8 @@ impl Vendor for Cxone {
         vec![
             PartSpec::every_round("skill activity"),
             PartSpec::every_round("agent states"),
+            PartSpec::every("business unit time zone", SETTINGS_EVERY).optional(),
+            PartSpec::every("unavailable codes", SETTINGS_EVERY).optional(),
             PartSpec::every("skill summary", TODAY_EVERY),
             PartSpec::every("SLA summary", TODAY_EVERY),
         ]
@@ -314,6 +415,8 @@ impl Vendor for Cxone {
         match part {
             SKILLS => self.poll_skills(&conn).await,
             AGENTS => self.poll_agents(&conn).await,
+            BUSINESS_UNIT => self.poll_business_unit(&conn).await,
+            CODES => self.poll_unavailable_codes(&conn).await,
             SUMMARY => self.poll_summary(&conn, now).await,
             SLA => self.poll_sla(&conn, now).await,
             _ => Ok(()),
@@ -330,6 +433,13 @@ impl Vendor for Cxone {
 
     fn budget(&self) -> Option<&RequestBudget> {
         self.conn.as_ref().and_then(|c| c.client.budget())
+    }
+
+    fn notes(&self) -> Vec<String> {
+        match (&self.opts.timezone, &self.bu_timezone_note) {
+            (None, Some(n)) => vec![n.clone()],
+            _ => vec![],
+        }
     }
 
     /// 2 live calls per round + 2 today calls per minute.

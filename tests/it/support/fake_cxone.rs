@@ -67,6 +67,12 @@ pub struct Scenario {
     pub valid_access: HashSet<String>,
     pub valid_refresh: HashSet<String>,
     pub refresh_works: bool,
+    /// The registration is `client_secret_post`: Basic is refused with invalid_client.
+    pub client_secret_post: bool,
+    /// `GET /business-unit` → `defaultTimeZone`.
+    pub bu_timezone: String,
+    /// `GET /unavailable-codes` rows.
+    pub unavailable_codes: Vec<Value>,
     /// Logical clock: every change bumps it; lastPollTime = epoch_base + clock seconds.
     pub clock: i64,
     pub epoch_base: DateTime<Utc>,
@@ -209,6 +215,9 @@ impl FakeCxone {
             valid_access: HashSet::new(),
             valid_refresh: HashSet::new(),
             refresh_works: true,
+            client_secret_post: false,
+            bu_timezone: "UTC".into(),
+            unavailable_codes: vec![],
             clock: 0,
             epoch_base: Utc
                 .with_ymd_and_hms(2025, 3, 14, 15, 0, 0)
@@ -380,7 +389,14 @@ fn route(
 }
 
 fn token(s: &mut Scenario, auth: Option<&str>, body: &str) -> Response<Body> {
-    if !client_ok(auth) {
+    let ok = if s.client_secret_post {
+        auth.is_none()
+            && form_get(body, "client_id").as_deref() == Some(CLIENT_ID)
+            && form_get(body, "client_secret").as_deref() == Some(CLIENT_SECRET)
+    } else {
+        client_ok(auth)
+    };
+    if !ok {
         return err(401, "invalid_client", "Client authentication failed.");
     }
     match form_get(body, "grant_type").as_deref() {
@@ -486,6 +502,16 @@ fn api(
         }
         ["skills", "sla-summary"] => sla(s, q),
         ["agents", id, "state-history"] => history(s, id, q, path),
+        ["business-unit"] => json_resp(
+            200,
+            json!({"businessUnits": [{"businessUnitId": 4600001, "defaultTimeZone": s.bu_timezone}]})
+                .to_string(),
+        ),
+        ["unavailable-codes"] => json_resp(
+            200,
+            json!({"totalRecords": s.unavailable_codes.len(), "unavailableCodes": s.unavailable_codes})
+                .to_string(),
+        ),
         _ => err(404, "Not Found", "no such resource"),
     }
 }
