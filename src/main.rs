@@ -15,6 +15,8 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let _log = init_logging(&cli);
+    // Before anything can panic: restore the terminal, log, one line on stderr.
+    queuetop::terminal::install_panic_hook();
     let result = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -36,7 +36,7 @@ pub enum Msg {
     /// The 1 Hz clock (and any other moment the app should learn the time).
     Tick(DateTime<Utc>),
     Source(SourceEvent),
-    /// SIGHUP / SIGTERM / SIGINT: leave cleanly.
+    /// SIGHUP / SIGTERM / SIGINT / SIGQUIT: leave cleanly.
     Signal,
 }
 
