@@ -62,8 +62,10 @@ pub enum Command {
         #[arg(long, value_name = "NAME")]
         source: Option<String>,
         /// How far back, in hours (1–48)
-        #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=48))]
-        hours: u32,
+        // Parsed wide and checked by the command, so `--hours -1` gets a clear message
+        // instead of clap's "unexpected argument".
+        #[arg(long, default_value_t = 24, allow_negative_numbers = true)]
+        hours: i64,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },

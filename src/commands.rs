@@ -206,6 +206,21 @@ pub async fn snapshot(cfg: Config, format: Format) -> Result<String, Failure> {
     Ok(text)
 }
 
+/// The longest `history --hours` accepted.
+pub const MAX_HISTORY_HOURS: u32 = 48;
+
+/// `--hours` as given on the command line, checked.
+pub fn history_hours(hours: i64) -> Result<u32, Failure> {
+    u32::try_from(hours)
+        .ok()
+        .filter(|h| (1..=MAX_HISTORY_HOURS).contains(h))
+        .ok_or_else(|| {
+            Failure::usage(format!(
+                "--hours must be between 1 and {MAX_HISTORY_HOURS} (got {hours})"
+            ))
+        })
+}
+
 /// Agents whose id equals `query` or whose name contains it (case-insensitive).
 fn find_agents(
     model: &Model,
@@ -268,6 +283,11 @@ pub async fn history(
     hours: u32,
     format: Format,
 ) -> Result<String, Failure> {
+    if agent.trim().is_empty() {
+        return Err(Failure::usage(
+            "--agent needs an agent id or name (see `queuetop snapshot` for the agents)",
+        ));
+    }
     if let Some(o) = only
         && !cfg.sources.iter().any(|s| s.name() == o)
     {
@@ -374,6 +394,15 @@ pub fn check_config(global: &Global) -> Result<String, Failure> {
                 .map(crate::ui::fmt::duration_short)
                 .unwrap_or_else(|| "(default)".into())
         ));
+    }
+    for s in &cfg.sources {
+        if let SourceConfig::Demo(d) = s
+            && let Some(p) = &d.scenario
+        {
+            // The same loader the demo uses: a scenario that would not load fails here.
+            crate::source::demo::scenario::Scenario::load(p)
+                .map_err(|e| Failure::usage(format!("source {:?}: {e}", d.name)))?;
+        }
     }
     for s in &cfg.sources {
         match s {

@@ -398,3 +398,95 @@ fn erlang_json_table_and_bad_input() {
         assert!(!out.stderr.is_empty());
     }
 }
+
+#[test]
+fn history_bad_hours_and_empty_agent_are_clear_usage_errors() {
+    for hours in ["-1", "0", "49", "-100000000000"] {
+        let out = queuetop(&["history", "--demo", "--agent", "a-001", "--hours", hours]);
+        assert_eq!(out.status.code(), Some(2), "--hours {hours}");
+        let e = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            e.contains("--hours must be between 1 and 48") && e.contains(&format!("(got {hours})")),
+            "{e}"
+        );
+        assert!(!e.contains("unexpected argument"), "{e}");
+    }
+    for agent in ["", "   "] {
+        let out = queuetop(&["history", "--demo", "--agent", agent]);
+        assert_eq!(out.status.code(), Some(2), "--agent {agent:?}");
+        let e = String::from_utf8_lossy(&out.stderr);
+        assert!(e.contains("--agent needs an agent id or name"), "{e}");
+        assert!(out.stdout.is_empty(), "no agent list printed");
+    }
+}
+
+#[test]
+fn an_unwritable_log_file_is_said_not_silently_dropped() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = dir.path().join("plain");
+    std::fs::write(&file, "x").expect("write");
+    let under_a_file = file.join("q.log");
+    for log in [dir.path().to_path_buf(), under_a_file] {
+        let log = log.to_str().expect("utf8").to_string();
+        let out = queuetop(&["snapshot", "--demo", "--log-file", &log]);
+        assert!(out.status.success(), "the command still runs");
+        let e = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            e.contains(&format!("cannot write the log file {log}")) && e.contains("logging is off"),
+            "{e}"
+        );
+    }
+    let ok = dir.path().join("logs").join("q.log");
+    let out = queuetop(&[
+        "snapshot",
+        "--demo",
+        "--log-file",
+        ok.to_str().expect("utf8"),
+    ]);
+    assert!(out.status.success() && out.stderr.is_empty());
+    assert!(ok.exists());
+}
+
+#[test]
+fn check_config_loads_the_demo_scenario() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let missing = dir.path().join("nowhere.toml");
+    let broken = dir.path().join("broken.toml");
+    std::fs::write(&broken, "name = 3\n").expect("write");
+    for scenario in [&missing, &broken] {
+        let p = dir.path().join("q.toml");
+        std::fs::write(
+            &p,
+            format!(
+                "[[sources]]\nname = \"demo\"\nkind = \"demo\"\nscenario = \"{}\"\n",
+                scenario.display()
+            ),
+        )
+        .expect("write");
+        let out = queuetop(&["check-config", "--config", p.to_str().expect("utf8")]);
+        assert_eq!(out.status.code(), Some(2), "{}", scenario.display());
+        let e = String::from_utf8_lossy(&out.stderr);
+        assert!(e.contains(&scenario.display().to_string()), "{e}");
+    }
+    let good = dir.path().join("good.toml");
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo/centre.toml"),
+        &good,
+    )
+    .expect("copy");
+    let p = dir.path().join("q.toml");
+    std::fs::write(
+        &p,
+        format!(
+            "[[sources]]\nname = \"demo\"\nkind = \"demo\"\nscenario = \"{}\"\n",
+            good.display()
+        ),
+    )
+    .expect("write");
+    let out = queuetop(&["check-config", "--config", p.to_str().expect("utf8")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
