@@ -35,9 +35,21 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(f) => {
-            tracing::error!(code = f.code, "{}", f.message);
-            eprintln!("queuetop: {}", f.message);
-            ExitCode::from(f.code as u8)
+            if let Some(text) = &f.stdout {
+                let mut out = std::io::stdout();
+                let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+            }
+            // Messages quote outside text (paths, names, a platform's errors): nothing in
+            // them may reach the terminal as a control sequence.
+            let message: Vec<String> = f
+                .message
+                .lines()
+                .map(|l| printable(l).into_owned())
+                .collect();
+            let message = message.join("\n");
+            tracing::error!(code = f.code, "{message}");
+            eprintln!("queuetop: {message}");
+            ExitCode::from(u8::try_from(f.code).unwrap_or(1))
         }
     }
 }
@@ -56,7 +68,8 @@ async fn run(cli: Cli) -> Result<String, Failure> {
             Ok(String::new())
         }
         Some(Command::Snapshot { format }) => {
-            commands::snapshot(commands::resolve_config(&cli.global)?, format).await
+            let budget = commands::cli_deadline(&|k| std::env::var(k).ok())?;
+            commands::snapshot_within(commands::resolve_config(&cli.global)?, format, budget).await
         }
         Some(Command::History {
             agent,
@@ -65,12 +78,14 @@ async fn run(cli: Cli) -> Result<String, Failure> {
             format,
         }) => {
             let hours = commands::history_hours(hours)?;
-            commands::history(
+            let budget = commands::cli_deadline(&|k| std::env::var(k).ok())?;
+            commands::history_within(
                 commands::resolve_config(&cli.global)?,
                 &agent,
                 source.as_deref(),
                 hours,
                 format,
+                budget,
             )
             .await
         }

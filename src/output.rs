@@ -128,7 +128,7 @@ pub fn snapshot_json(model: &Model) -> SnapshotJson {
             kind: s.kind.as_str(),
             status: status.as_str(),
             fetched_at: s.health.last_ok,
-            error: s.health.error.clone(),
+            error: source_error(&s.health, status),
         });
         let Some(snap) = &s.snapshot else { continue };
         // The derived rows hold one row per queue, in the snapshot's order.
@@ -359,11 +359,28 @@ pub fn history_table(doc: &HistoryJson) -> String {
     out
 }
 
-/// True when a source produced no data at all (snapshot exits 1 then).
-pub fn source_failed(status: SourceStatus, has_data: bool) -> bool {
-    !has_data
-        || matches!(
-            status,
-            SourceStatus::Offline | SourceStatus::Error | SourceStatus::Connecting
-        )
+/// A source's `error` as shown: its own error, or, when it is not live without one, why.
+pub fn source_error(health: &crate::domain::SourceHealth, status: SourceStatus) -> Option<String> {
+    if health.error.is_some() {
+        return health.error.clone();
+    }
+    match status {
+        SourceStatus::Live => None,
+        SourceStatus::Stale => Some(match health.fresh_until {
+            Some(t) => format!(
+                "no fresh data since {} (the data was due by {})",
+                health.last_ok.map(rfc3339).unwrap_or_else(|| "ever".into()),
+                rfc3339(t)
+            ),
+            None => "no fresh data".into(),
+        }),
+        SourceStatus::Connecting => Some("no answer yet".into()),
+        SourceStatus::Offline => Some("offline".into()),
+        SourceStatus::Error => Some("the source reported an error".into()),
+    }
+}
+
+/// Pretty JSON for every printer here.
+pub fn to_json_pretty<T: Serialize>(value: &T) -> Result<String, serde_json::Error> {
+    serde_json::to_string_pretty(value)
 }
