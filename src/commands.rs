@@ -156,8 +156,10 @@ pub fn version_text(global: &Global) -> String {
         .map(|p| p.display().to_string())
         .unwrap_or_else(|| "none".into());
     format!(
-        "queuetop {}\nconfig: {cfg}\nlog:    {log}\n",
-        env!("CARGO_PKG_VERSION")
+        "queuetop {}\nconfig: {}\nlog:    {}\n",
+        env!("CARGO_PKG_VERSION"),
+        crate::domain::text::printable(&cfg),
+        crate::domain::text::printable(&log)
     )
 }
 
@@ -224,7 +226,7 @@ async fn collect(
     }
     for s in &mut model.sources {
         if hung.contains(&s.name) {
-            tracing::warn!(source = %s.name, "no answer within the command's deadline");
+            tracing::warn!(source = %crate::domain::text::printable(&s.name), "no answer within the command's deadline");
             s.health.status = crate::domain::SourceStatus::Offline;
             s.health.error = Some(format!(
                 "no answer from source {:?} within {} (QUEUETOP_CLI_DEADLINE sets the deadline)",
@@ -582,7 +584,11 @@ pub fn check_config(global: &Global) -> Result<String, Failure> {
     if cfg.inline_secret_warning {
         out.push_str("warning: inline secrets are in use (allow_inline_secrets = true); prefer *_env or *_file\n");
     }
-    Ok(out)
+    // Names, URLs and patterns come from the file: nothing in them may act on a terminal.
+    Ok(out
+        .lines()
+        .map(|l| crate::domain::text::printable(l).into_owned() + "\n")
+        .collect())
 }
 
 /// `erlang`: the staffing calculator (pure maths in `crate::sla::calculator`).
