@@ -240,6 +240,9 @@ fn run_effects(app: &mut App, msg: Msg, sources: &Sources) -> bool {
                 from,
                 to,
             } => sources.send(&source, SourceCommand::History { agent_id, from, to }),
+            Effect::CancelHistory { source, agent_id } => {
+                sources.send(&source, SourceCommand::CancelHistory { agent_id })
+            }
         }
     }
     quit || app.nav.quit

@@ -53,6 +53,11 @@ pub enum Effect {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     },
+    /// The agent page whose history was still loading is gone: end that fetch.
+    CancelHistory {
+        source: String,
+        agent_id: String,
+    },
 }
 
 /// The whole state of the TUI.
@@ -148,6 +153,7 @@ impl App {
 
 /// Fold one message into the state. Returns what the outside world must do.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
+    let shown = app.nav.agent_page().map(AgentPage::key);
     let mut effects = match msg {
         Msg::Key(k) => {
             app.nav.dirty = true;
@@ -185,6 +191,17 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
     };
+    // The agent page was left (popped, or covered by another page) while its history was
+    // still loading: nobody waits for that fetch any more.
+    if let Some(key) = shown
+        && app.nav.agent_page().map(AgentPage::key).as_ref() != Some(&key)
+        && app.model.cancel_history(&key)
+    {
+        effects.push(Effect::CancelHistory {
+            source: key.0,
+            agent_id: key.1,
+        });
+    }
     app.model.refresh();
     app.views.sync(&app.model, &app.nav);
     if !app.nav.quit {
