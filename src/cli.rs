@@ -49,11 +49,20 @@ pub enum Format {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Fetch everything the board shows once, print it, exit
+    ///
+    /// Exit codes: 0 every source is live; 3 some sources are not live (the snapshot is
+    /// printed anyway, each source's status and error in it); 1 no source could be reached;
+    /// 2 usage or configuration error. Gives up after 30 s in all; QUEUETOP_CLI_DEADLINE
+    /// (e.g. 10s, 2m) changes that.
     Snapshot {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
     /// Print one agent's state history, exit
+    ///
+    /// Exit codes: 0 printed; 1 the source could not be reached or did not answer; 2 usage
+    /// error (no such agent, several match, bad flags). Gives up after 30 s in all;
+    /// QUEUETOP_CLI_DEADLINE (e.g. 10s, 2m) changes that.
     History {
         /// Agent id or (part of) the name
         #[arg(long, value_name = "ID_OR_NAME")]
@@ -62,8 +71,10 @@ pub enum Command {
         #[arg(long, value_name = "NAME")]
         source: Option<String>,
         /// How far back, in hours (1–48)
-        #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=48))]
-        hours: u32,
+        // Parsed wide and checked by the command, so `--hours -1` gets a clear message
+        // instead of clap's "unexpected argument".
+        #[arg(long, default_value_t = 24, allow_negative_numbers = true)]
+        hours: i64,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },

@@ -13,25 +13,38 @@ use crate::model::Model;
 use crate::output;
 use crate::source::{self, SourceOptions};
 
-/// A failure with its exit code (2 usage/configuration, 1 runtime).
+/// A failure with its exit code (2 usage/configuration, 1 runtime, 3 a partial snapshot),
+/// and what to print on stdout before the message (a partial answer is still an answer).
 #[derive(Debug)]
 pub struct Failure {
     pub code: i32,
     pub message: String,
+    /// Printed on stdout before the message goes to stderr.
+    pub stdout: Option<String>,
 }
+
+/// `snapshot` printed what it has, but not every source is live.
+pub const EXIT_PARTIAL: i32 = 3;
 
 impl Failure {
     pub fn usage(m: impl Into<String>) -> Failure {
         Failure {
             code: 2,
             message: m.into(),
+            stdout: None,
         }
     }
     pub fn runtime(m: impl Into<String>) -> Failure {
         Failure {
             code: 1,
             message: m.into(),
+            stdout: None,
         }
+    }
+    /// This failure, with `text` printed first.
+    pub fn with_stdout(mut self, text: String) -> Failure {
+        self.stdout = Some(text);
+        self
     }
 }
 
@@ -143,13 +156,52 @@ pub fn version_text(global: &Global) -> String {
         .map(|p| p.display().to_string())
         .unwrap_or_else(|| "none".into());
     format!(
-        "queuetop {}\nconfig: {cfg}\nlog:    {log}\n",
-        env!("CARGO_PKG_VERSION")
+        "queuetop {}\nconfig: {}\nlog:    {}\n",
+        env!("CARGO_PKG_VERSION"),
+        crate::domain::text::printable(&cfg),
+        crate::domain::text::printable(&log)
     )
 }
 
-/// Poll every source once and fold the results into a model (for snapshot and history).
-async fn collect(cfg: &Arc<Config>) -> Result<(Model, Vec<source::AnySource>), Failure> {
+/// How long `snapshot` and `history` may take in all unless `QUEUETOP_CLI_DEADLINE` says.
+pub const DEFAULT_CLI_DEADLINE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The total deadline of `snapshot` and `history`: `QUEUETOP_CLI_DEADLINE` (e.g. `10s`,
+/// `2m`; 1 s to 1 h), else [`DEFAULT_CLI_DEADLINE`].
+pub fn cli_deadline(env: &dyn Fn(&str) -> Option<String>) -> Result<std::time::Duration, Failure> {
+    let Some(text) = env("QUEUETOP_CLI_DEADLINE").filter(|t| !t.trim().is_empty()) else {
+        return Ok(DEFAULT_CLI_DEADLINE);
+    };
+    config::parse_duration(&text)
+        .filter(|d| {
+            (std::time::Duration::from_secs(1)..=std::time::Duration::from_secs(3600)).contains(d)
+        })
+        .ok_or_else(|| {
+            Failure::usage(format!(
+                "QUEUETOP_CLI_DEADLINE {:?} is not a duration between 1s and 1h (write e.g. 10s, 2m)",
+                crate::domain::text::printable(&text)
+            ))
+        })
+}
+
+/// "30 s", "2 m": a deadline as the messages say it.
+fn deadline_text(d: std::time::Duration) -> String {
+    let secs = d.as_secs_f64();
+    if secs.fract() == 0.0 {
+        format!("{secs} s")
+    } else {
+        format!("{secs:.1} s")
+    }
+}
+
+/// Poll every source once, all at once, and fold the results into a model (for snapshot
+/// and history). A source that has not answered by `deadline` shows as offline with "no
+/// answer within …" as its error.
+async fn collect(
+    cfg: &Arc<Config>,
+    deadline: tokio::time::Instant,
+    budget: std::time::Duration,
+) -> Result<(Model, Vec<source::AnySource>), Failure> {
     let opts = SourceOptions {
         refresh: cfg.refresh,
         timezone: cfg.timezone,
@@ -157,53 +209,119 @@ async fn collect(cfg: &Arc<Config>) -> Result<(Model, Vec<source::AnySource>), F
     let mut model = Model::new(cfg.clone(), Utc::now());
     let mut built = Vec::new();
     for s in &cfg.sources {
-        let mut src = source::build(s, &opts).map_err(Failure::usage)?;
-        let outcome = src.poll().await;
-        model.apply(source::SourceEvent::Snapshot(Box::new(outcome.snapshot)));
-        built.push(src);
+        built.push(source::build(s, &opts).map_err(Failure::usage)?);
+    }
+    let outcomes = futures_util::future::join_all(
+        built
+            .iter_mut()
+            .map(|src| tokio::time::timeout_at(deadline, src.poll())),
+    )
+    .await;
+    let mut hung = Vec::new();
+    for (src, outcome) in built.iter().zip(outcomes) {
+        match outcome {
+            Ok(o) => model.apply(source::SourceEvent::Snapshot(Box::new(o.snapshot))),
+            Err(_) => hung.push(src.name().to_string()),
+        }
+    }
+    for s in &mut model.sources {
+        if hung.contains(&s.name) {
+            tracing::warn!(source = %crate::domain::text::printable(&s.name), "no answer within the command's deadline");
+            s.health.status = crate::domain::SourceStatus::Offline;
+            s.health.error = Some(format!(
+                "no answer from source {:?} within {} (QUEUETOP_CLI_DEADLINE sets the deadline)",
+                s.name,
+                deadline_text(budget)
+            ));
+        }
     }
     model.tick(Utc::now());
     Ok((model, built))
 }
 
+/// Why a source is not live, in one printable phrase.
+fn not_live_reason(model: &Model, s: &crate::model::SourceView) -> String {
+    let reason = output::source_error(&s.health, model.display_status(s))
+        .unwrap_or_else(|| "not live".into());
+    format!(
+        "{}: {}",
+        crate::domain::text::printable(&s.name),
+        crate::domain::text::printable(&reason)
+    )
+}
+
 pub async fn snapshot(cfg: Config, format: Format) -> Result<String, Failure> {
+    snapshot_within(cfg, format, DEFAULT_CLI_DEADLINE).await
+}
+
+/// `snapshot`: exit 0 only when every source is live; [`EXIT_PARTIAL`] with the snapshot
+/// printed when some are not; 1 (snapshot printed too) when no source could be reached.
+pub async fn snapshot_within(
+    cfg: Config,
+    format: Format,
+    budget: std::time::Duration,
+) -> Result<String, Failure> {
     let cfg = Arc::new(cfg);
-    let (model, _) = collect(&cfg).await?;
+    let deadline = tokio::time::Instant::now() + budget;
+    let (model, _) = collect(&cfg, deadline, budget).await?;
     let text = match format {
         Format::Json => {
             let doc = output::snapshot_json(&model);
-            serde_json::to_string_pretty(&doc).map_err(|e| Failure::runtime(e.to_string()))? + "\n"
+            output::to_json_pretty(&doc).map_err(|e| Failure::runtime(e.to_string()))? + "\n"
         }
         Format::Table => output::snapshot_table(&model),
     };
-    let failed: Vec<String> = model
+    let live = |s: &&crate::model::SourceView| {
+        model.display_status(s) == crate::domain::SourceStatus::Live
+    };
+    let not_live: Vec<String> = model
         .sources
         .iter()
-        .filter(|s| {
-            output::source_failed(
-                model.display_status(s),
-                s.snapshot.as_ref().is_some_and(|x| !x.queues.is_empty()),
-            )
-        })
-        .map(|s| {
-            format!(
-                "{}: {}",
-                s.name,
-                s.health.error.clone().unwrap_or_else(|| "no data".into())
-            )
-        })
+        .filter(|s| !live(s))
+        .map(|s| not_live_reason(&model, s))
         .collect();
-    if !failed.is_empty() {
-        // Print what we have, then fail: scripts must not mistake a partial answer for a whole one.
-        use std::io::Write;
-        let mut out = std::io::stdout();
-        let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
-        return Err(Failure::runtime(format!(
-            "could not reach every source ({})",
-            failed.join("; ")
-        )));
+    if not_live.is_empty() {
+        return Ok(text);
     }
-    Ok(text)
+    // Print what we have, then fail: scripts must not mistake a partial answer for a whole one.
+    let reached = model.sources.iter().any(|s| {
+        live(&s)
+            || s.snapshot.as_ref().is_some_and(|x| {
+                !x.queues.is_empty() || x.agents.as_ref().is_some_and(|a| !a.is_empty())
+            })
+    });
+    if reached {
+        Err(Failure {
+            code: EXIT_PARTIAL,
+            message: format!(
+                "not every source is live ({}); the snapshot is partial",
+                not_live.join("; ")
+            ),
+            stdout: None,
+        }
+        .with_stdout(text))
+    } else {
+        Err(Failure::runtime(format!(
+            "could not reach any source ({})",
+            not_live.join("; ")
+        ))
+        .with_stdout(text))
+    }
+}
+
+/// The longest `history --hours` accepted.
+pub const MAX_HISTORY_HOURS: u32 = 48;
+
+/// `--hours` as given on the command line, checked.
+pub fn history_hours(hours: i64) -> Result<u32, Failure> {
+    u32::try_from(hours)
+        .ok()
+        .filter(|h| (1..=MAX_HISTORY_HOURS).contains(h))
+        .ok_or_else(|| {
+            Failure::usage(format!(
+                "--hours must be between 1 and {MAX_HISTORY_HOURS} (got {hours})"
+            ))
+        })
 }
 
 /// Agents whose id equals `query` or whose name contains it (case-insensitive).
@@ -268,20 +386,62 @@ pub async fn history(
     hours: u32,
     format: Format,
 ) -> Result<String, Failure> {
+    history_within(cfg, agent, only, hours, format, DEFAULT_CLI_DEADLINE).await
+}
+
+/// `history`, all of it (the poll that finds the agent and the fetch) within `budget`.
+pub async fn history_within(
+    cfg: Config,
+    agent: &str,
+    only: Option<&str>,
+    hours: u32,
+    format: Format,
+    budget: std::time::Duration,
+) -> Result<String, Failure> {
+    if agent.trim().is_empty() {
+        return Err(Failure::usage(
+            "--agent needs an agent id or name (see `queuetop snapshot` for the agents)",
+        ));
+    }
     if let Some(o) = only
         && !cfg.sources.iter().any(|s| s.name() == o)
     {
-        let names: Vec<&str> = cfg.sources.iter().map(|s| s.name()).collect();
+        let names: Vec<String> = cfg
+            .sources
+            .iter()
+            .map(|s| crate::domain::text::printable(s.name()).into_owned())
+            .collect();
         return Err(Failure::usage(format!(
             "no source named {o:?} (configured: {})",
             names.join(", ")
         )));
     }
     let cfg = Arc::new(cfg);
-    let (model, mut built) = collect(&cfg).await?;
+    let deadline = tokio::time::Instant::now() + budget;
+    let (model, mut built) = collect(&cfg, deadline, budget).await?;
     let found = find_agents(&model, agent, only);
     let (source_name, a) = match found.len() {
         0 => {
+            // A source that gave no agent list may well hold the agent: say why it did not
+            // answer instead of "no agent matches".
+            let unreachable: Vec<String> = model
+                .sources
+                .iter()
+                .filter(|s| only.is_none_or(|o| o == s.name))
+                .filter(|s| {
+                    s.snapshot
+                        .as_ref()
+                        .and_then(|x| x.agents.as_ref())
+                        .is_none()
+                })
+                .map(|s| not_live_reason(&model, s))
+                .collect();
+            if !unreachable.is_empty() {
+                return Err(Failure::runtime(format!(
+                    "could not look for agent {agent:?}: no agent list from {}",
+                    unreachable.join("; ")
+                )));
+            }
             let close = close_matches(&model, agent);
             let hint = if close.is_empty() {
                 String::new()
@@ -312,12 +472,21 @@ pub async fn history(
         .iter_mut()
         .find(|s| s.name() == source_name)
         .ok_or_else(|| Failure::runtime("source vanished"))?;
-    let h = src.history(&a.id, from, to).await.map_err(|e| {
-        Failure::runtime(format!(
-            "could not fetch the history of {} from {source_name}: {e}",
-            a.name
-        ))
-    })?;
+    let h = tokio::time::timeout_at(deadline, src.history(&a.id, from, to))
+        .await
+        .map_err(|_| {
+            Failure::runtime(format!(
+                "no answer from source {source_name:?} within {} for the history of {} (QUEUETOP_CLI_DEADLINE sets the deadline)",
+                deadline_text(budget),
+                a.name
+            ))
+        })?
+        .map_err(|e| {
+            Failure::runtime(format!(
+                "could not fetch the history of {} from {source_name}: {e}",
+                a.name
+            ))
+        })?;
     let live = a.since.map(|since| crate::domain::StateSpan {
         start: since,
         end: to,
@@ -328,7 +497,7 @@ pub async fn history(
     let doc = output::history_json(&source_name, &a.id, &a.name, from, to, &clean);
     Ok(match format {
         Format::Json => {
-            serde_json::to_string_pretty(&doc).map_err(|e| Failure::runtime(e.to_string()))? + "\n"
+            output::to_json_pretty(&doc).map_err(|e| Failure::runtime(e.to_string()))? + "\n"
         }
         Format::Table => output::history_table(&doc),
     })
@@ -376,6 +545,15 @@ pub fn check_config(global: &Global) -> Result<String, Failure> {
         ));
     }
     for s in &cfg.sources {
+        if let SourceConfig::Demo(d) = s
+            && let Some(p) = &d.scenario
+        {
+            // The same loader the demo uses: a scenario that would not load fails here.
+            crate::source::demo::scenario::Scenario::load(p)
+                .map_err(|e| Failure::usage(format!("source {:?}: {e}", d.name)))?;
+        }
+    }
+    for s in &cfg.sources {
         match s {
             SourceConfig::Demo(d) => out.push_str(&format!(
                 "source {:?}: demo, seed {}, scenario {}\n",
@@ -406,7 +584,11 @@ pub fn check_config(global: &Global) -> Result<String, Failure> {
     if cfg.inline_secret_warning {
         out.push_str("warning: inline secrets are in use (allow_inline_secrets = true); prefer *_env or *_file\n");
     }
-    Ok(out)
+    // Names, URLs and patterns come from the file: nothing in them may act on a terminal.
+    Ok(out
+        .lines()
+        .map(|l| crate::domain::text::printable(l).into_owned() + "\n")
+        .collect())
 }
 
 /// `erlang`: the staffing calculator (pure maths in `crate::sla::calculator`).

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use clap::Parser;
 use queuetop::cli::{Cli, Command};
 use queuetop::commands::{self, Failure};
+use queuetop::domain::text::printable;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -15,6 +16,8 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let _log = init_logging(&cli);
+    // Before anything can panic: restore the terminal, log, one line on stderr.
+    queuetop::terminal::install_panic_hook();
     let result = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -32,9 +35,21 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(f) => {
-            tracing::error!(code = f.code, "{}", f.message);
-            eprintln!("queuetop: {}", f.message);
-            ExitCode::from(f.code as u8)
+            if let Some(text) = &f.stdout {
+                let mut out = std::io::stdout();
+                let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+            }
+            // Messages quote outside text (paths, names, a platform's errors): nothing in
+            // them may reach the terminal as a control sequence.
+            let message: Vec<String> = f
+                .message
+                .lines()
+                .map(|l| printable(l).into_owned())
+                .collect();
+            let message = message.join("\n");
+            tracing::error!(code = f.code, "{message}");
+            eprintln!("queuetop: {message}");
+            ExitCode::from(u8::try_from(f.code).unwrap_or(1))
         }
     }
 }
@@ -53,7 +68,8 @@ async fn run(cli: Cli) -> Result<String, Failure> {
             Ok(String::new())
         }
         Some(Command::Snapshot { format }) => {
-            commands::snapshot(commands::resolve_config(&cli.global)?, format).await
+            let budget = commands::cli_deadline(&|k| std::env::var(k).ok())?;
+            commands::snapshot_within(commands::resolve_config(&cli.global)?, format, budget).await
         }
         Some(Command::History {
             agent,
@@ -61,12 +77,15 @@ async fn run(cli: Cli) -> Result<String, Failure> {
             hours,
             format,
         }) => {
-            commands::history(
+            let hours = commands::history_hours(hours)?;
+            let budget = commands::cli_deadline(&|k| std::env::var(k).ok())?;
+            commands::history_within(
                 commands::resolve_config(&cli.global)?,
                 &agent,
                 source.as_deref(),
                 hours,
                 format,
+                budget,
             )
             .await
         }
@@ -82,27 +101,51 @@ async fn run(cli: Cli) -> Result<String, Failure> {
     }
 }
 
-/// Log to a file (never the terminal). Level from QUEUETOP_LOG (default info).
+/// Log to a file (never the terminal). Level from QUEUETOP_LOG (default info). A log that
+/// cannot be written is said on stderr before anything starts, never silently dropped.
 fn init_logging(cli: &Cli) -> Option<tracing_appender::non_blocking::WorkerGuard> {
-    let path = cli
+    let Some(path) = cli
         .global
         .log_file
         .clone()
-        .or_else(commands::default_log_path)?;
-    let dir = path.parent()?.to_path_buf();
-    std::fs::create_dir_all(&dir).ok()?;
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .ok()?;
+        .or_else(commands::default_log_path)
+    else {
+        eprintln!(
+            "queuetop: warning: no place for the log file (no home directory); logging is off (give --log-file PATH)"
+        );
+        return None;
+    };
+    let file = match open_log(&path) {
+        Ok(f) => f,
+        Err(reason) => {
+            eprintln!(
+                "queuetop: warning: cannot write the log file {}: {}; logging is off",
+                printable(&path.display().to_string()),
+                printable(&reason)
+            );
+            return None;
+        }
+    };
     let (writer, guard) = tracing_appender::non_blocking(file);
     let filter = tracing_subscriber::EnvFilter::try_from_env("QUEUETOP_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
+    let _ = tracing_subscriber::fmt()
         .with_writer(writer)
         .with_ansi(false)
         .with_env_filter(filter)
-        .init();
+        .try_init();
     Some(guard)
+}
+
+/// Open the log for appending, creating its directory; the reason when that fails.
+fn open_log(path: &std::path::Path) -> Result<std::fs::File, String> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| e.to_string())
 }

@@ -1,11 +1,14 @@
 //! Printers for `snapshot` and `history`: the JSON contracts of INTERFACES.md and readable
-//! tables. Unknown values are `null` in JSON and `—` in tables.
+//! tables. Unknown values are `null` in JSON and `—` in tables. Nothing printed can act on a
+//! terminal: tables pass outside text through [`printable`], JSON escapes what JSON allows
+//! raw but terminals obey ([`to_json_pretty`]).
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
+use crate::domain::text::printable;
 use crate::domain::{AgentState, SourceStatus, StateSpan};
 use crate::model::Model;
 use crate::ui::fmt;
@@ -128,7 +131,7 @@ pub fn snapshot_json(model: &Model) -> SnapshotJson {
             kind: s.kind.as_str(),
             status: status.as_str(),
             fetched_at: s.health.last_ok,
-            error: s.health.error.clone(),
+            error: source_error(&s.health, status),
         });
         let Some(snap) = &s.snapshot else { continue };
         // The derived rows hold one row per queue, in the snapshot's order.
@@ -208,12 +211,12 @@ pub fn snapshot_table(model: &Model) -> String {
     for s in &doc.sources {
         out.push_str(&format!(
             "source {} ({}): {}{}\n",
-            s.name,
+            printable(&s.name),
             s.kind,
             s.status,
             s.error
                 .as_ref()
-                .map(|e| format!(" — {e}"))
+                .map(|e| format!(" — {}", printable(e)))
                 .unwrap_or_default()
         ));
     }
@@ -235,9 +238,9 @@ pub fn snapshot_table(model: &Model) -> String {
     ));
     for q in &doc.queues {
         let name = if doc.sources.len() > 1 {
-            format!("{} · {}", q.name, q.source)
+            format!("{} · {}", printable(&q.name), printable(&q.source))
         } else {
-            q.name.clone()
+            printable(&q.name).into_owned()
         };
         out.push_str(&format!(
             "{:<24} {:>5} {:>8} {:>5} {:>5} {:>4} {:>5} {:>7} {:>7} {:>6} {:>6} {:<9}\n",
@@ -323,9 +326,9 @@ pub fn history_json(
 pub fn history_table(doc: &HistoryJson) -> String {
     let mut out = format!(
         "{} ({}) on {}: {} → {}\n\n{:<20} {:<20} {:>10}  {:<16} {}\n",
-        doc.agent.name,
-        doc.agent.id,
-        doc.source,
+        printable(&doc.agent.name),
+        printable(&doc.agent.id),
+        printable(&doc.source),
         rfc3339(doc.from),
         rfc3339(doc.to),
         "START",
@@ -341,7 +344,7 @@ pub fn history_table(doc: &HistoryJson) -> String {
             rfc3339(s.end),
             fmt::span_len((s.end - s.start).num_milliseconds() as f64 / 1000.0),
             s.state,
-            s.reason.clone().unwrap_or_default()
+            printable(s.reason.as_deref().unwrap_or_default())
         ));
     }
     let window = (doc.to - doc.from).num_milliseconds() as f64 / 1000.0;
@@ -359,11 +362,202 @@ pub fn history_table(doc: &HistoryJson) -> String {
     out
 }
 
-/// True when a source produced no data at all (snapshot exits 1 then).
-pub fn source_failed(status: SourceStatus, has_data: bool) -> bool {
-    !has_data
-        || matches!(
-            status,
-            SourceStatus::Offline | SourceStatus::Error | SourceStatus::Connecting
-        )
+/// A source's `error` as shown: its own error, or, when it is not live without one, why.
+pub fn source_error(health: &crate::domain::SourceHealth, status: SourceStatus) -> Option<String> {
+    if health.error.is_some() {
+        return health.error.clone();
+    }
+    match status {
+        SourceStatus::Live => None,
+        SourceStatus::Stale => Some(match health.fresh_until {
+            Some(t) => format!(
+                "no fresh data since {} (the data was due by {})",
+                health.last_ok.map(rfc3339).unwrap_or_else(|| "ever".into()),
+                rfc3339(t)
+            ),
+            None => "no fresh data".into(),
+        }),
+        SourceStatus::Connecting => Some("no answer yet".into()),
+        SourceStatus::Offline => Some("offline".into()),
+        SourceStatus::Error => Some("the source reported an error".into()),
+    }
+}
+
+/// Whether `c` is written as `\uXXXX` in our JSON although JSON allows it raw: C1 controls
+/// (U+0080–U+009F, which some terminals obey), the line and paragraph separators
+/// (U+2028/U+2029) and the bidi embeddings, overrides and isolates (U+202A–U+202E,
+/// U+2066–U+2069). A script that prints our JSON to a terminal then prints them inert.
+pub fn json_escapes(c: char) -> bool {
+    matches!(c, '\u{80}'..='\u{9f}' | '\u{2028}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// serde_json's pretty formatter, with [`json_escapes`] characters escaped in every string
+/// (keys included). serde_json escapes C0 controls, `"` and `\\` itself.
+struct SafeFormatter(serde_json::ser::PrettyFormatter<'static>);
+
+impl serde_json::ser::Formatter for SafeFormatter {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if json_escapes(c) {
+                writer.write_all(&fragment.as_bytes()[start..i])?;
+                write!(writer, "\\u{:04x}", c as u32)?;
+                start = i + c.len_utf8();
+            }
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(w)
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array(w)
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(w)
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(w)
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object(w)
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(w)
+    }
+}
+
+/// Pretty JSON for every printer here, safe to print on a terminal (see [`json_escapes`]).
+pub fn to_json_pretty<T: Serialize>(value: &T) -> Result<String, serde_json::Error> {
+    let mut out = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(
+        &mut out,
+        SafeFormatter(serde_json::ser::PrettyFormatter::new()),
+    );
+    value.serialize(&mut ser)?;
+    // Only valid UTF-8 is ever written (str fragments and ASCII).
+    String::from_utf8(out).map_err(|e| serde::ser::Error::custom(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::tests::{config, snapshot, t0};
+    use crate::source::SourceEvent;
+    use proptest::prelude::*;
+
+    fn model_with_queue_name(name: &str) -> Model {
+        let mut m = Model::new(config(), t0());
+        let mut snap = snapshot(2, t0());
+        snap.queues[0].name = name.to_string();
+        m.apply(SourceEvent::Snapshot(Box::new(snap)));
+        m
+    }
+
+    /// UTF-8 of a C1 control, a line/paragraph separator or a bidi control, anywhere.
+    fn holds_raw_escapable(bytes: &[u8]) -> bool {
+        String::from_utf8_lossy(bytes).chars().any(json_escapes)
+            || bytes
+                .windows(2)
+                .any(|w| w[0] == 0xc2 && (0x80..=0x9f).contains(&w[1]))
+    }
+
+    #[test]
+    fn c1_separators_and_bidi_are_escaped() {
+        let m = model_with_queue_name("A\u{85}B\u{9b}31m\u{2028}\u{202e}C\u{2066}\u{1b}");
+        let text = to_json_pretty(&snapshot_json(&m)).expect("json");
+        assert!(
+            text.contains(r#""A\u0085B\u009b31m\u2028\u202eC\u2066\u001b""#),
+            "{text}"
+        );
+        assert!(!holds_raw_escapable(text.as_bytes()));
+        // Still pretty, and the same document as serde_json's own.
+        let ours: serde_json::Value = serde_json::from_str(&text).expect("parses");
+        let theirs: serde_json::Value =
+            serde_json::from_str(&serde_json::to_string_pretty(&snapshot_json(&m)).expect("json"))
+                .expect("parses");
+        assert_eq!(ours, theirs);
+        assert!(text.starts_with("{\n  \"generated_at\""), "{text}");
+    }
+
+    #[test]
+    fn tables_print_outside_text_inert() {
+        let mut m = model_with_queue_name("Sales\u{1b}[2J\u{9b}31m\u{202e}x");
+        m.sources[0].health.error = Some("boom\u{1b}]0;pwned\u{7}".into());
+        let table = snapshot_table(&m);
+        assert!(
+            table
+                .chars()
+                .all(|c| c == '\n' || crate::domain::text::is_printable(c)),
+            "{table:?}"
+        );
+        assert!(table.contains("Sales\u{FFFD}[2J") && table.contains("boom\u{FFFD}]0;pwned"));
+        let spans = [StateSpan {
+            start: t0() - chrono::Duration::hours(1),
+            end: t0(),
+            state: AgentState::Busy,
+            reason: Some("On\u{85}Queue\u{1b}[1m".into()),
+        }];
+        let doc = history_json(
+            "demo\u{9b}",
+            "a\u{1b}",
+            "Ada\u{202e}",
+            t0() - chrono::Duration::hours(1),
+            t0(),
+            &spans,
+        );
+        let table = history_table(&doc);
+        assert!(
+            table
+                .chars()
+                .all(|c| c == '\n' || crate::domain::text::is_printable(c)),
+            "{table:?}"
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+        #[test]
+        fn any_queue_name_is_inert_and_round_trips(name in prop_oneof![
+            any::<String>(),
+            // Dense in what must be escaped (arbitrary strings seldom hold it).
+            "[\\x{80}-\\x{9f}\\x{2028}-\\x{202e}\\x{2066}-\\x{2069}\\x{1b}\\x{7f}\"\\\\a-zé東]{0,24}",
+        ]) {
+            let m = model_with_queue_name(&name);
+            let text = to_json_pretty(&snapshot_json(&m)).expect("json");
+            prop_assert!(!holds_raw_escapable(text.as_bytes()), "{:?}", text);
+            let doc: serde_json::Value = serde_json::from_str(&text).expect("parses");
+            prop_assert_eq!(doc["queues"][0]["name"].as_str(), Some(name.as_str()));
+        }
+    }
 }

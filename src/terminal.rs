@@ -2,11 +2,12 @@
 //! panic hook, signals, and the event loop that feeds `app::update` and draws on change.
 //!
 //! The terminal is restored on every path: normal quit, Ctrl-C, SIGTERM, SIGHUP (SSH
-//! dropped), a panic, or an error. A terminal that disappears ends the loop instead of
+//! dropped), SIGQUIT, a panic in any thread or task, or an error. A terminal that disappears ends the loop instead of
 //! spinning (event-stream errors, end of stream and failed writes all mean "gone").
 
 use std::io::{self, Write};
 use std::sync::Arc;
+use std::sync::Once;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
@@ -22,6 +23,7 @@ use futures_util::{FutureExt, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::Notify;
 use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 
 use crate::app::{self, App, Effect, Msg};
@@ -34,6 +36,9 @@ const MAX_FPS: u64 = 10;
 const FIRST_DATA_WAIT: Duration = Duration::from_millis(250);
 
 static RESTORED: AtomicBool = AtomicBool::new(true);
+/// Woken by the panic hook: a panic anywhere ends the board (the terminal is already back).
+static PANICKED: Notify = Notify::const_new();
+static HOOK: Once = Once::new();
 
 /// Put the terminal back as we found it. Safe to call more than once and from a panic.
 pub fn restore() {
@@ -59,19 +64,44 @@ impl Drop for Guard {
     }
 }
 
-fn enter() -> Result<Guard> {
-    let hook = std::panic::take_hook();
-    let ui_thread = std::thread::current().id();
-    std::panic::set_hook(Box::new(move |info| {
-        // A panic in a source task must not pull the terminal from under a running board:
-        // only the UI thread's panic restores it (then the message prints on a sane screen).
-        if std::thread::current().id() == ui_thread {
+/// The text of a panic's payload (a `&str` or a `String` for `panic!` with a message).
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> &str {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        s
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s
+    } else {
+        "(no message)"
+    }
+}
+
+/// Install, once, the panic hook used everywhere: a panic in any thread or task (the UI
+/// thread, a source task, a worker) first puts the terminal back, then goes to the log with
+/// its message and location, then prints one short line on stderr, and ends the board.
+pub fn install_panic_hook() {
+    HOOK.call_once(|| {
+        std::panic::set_hook(Box::new(|info| {
             restore();
-            hook(info);
-        } else {
-            tracing::error!("a background task panicked: {info}");
-        }
-    }));
+            let message = crate::domain::text::printable(panic_text(info.payload())).into_owned();
+            let location = info
+                .location()
+                .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()))
+                .unwrap_or_else(|| "an unknown place".into());
+            let thread = std::thread::current()
+                .name()
+                .unwrap_or("unnamed")
+                .to_string();
+            tracing::error!(%location, %thread, "panic: {message}");
+            eprintln!(
+                "queuetop: internal error at {location}: {message} (the terminal was restored; details are in the log)"
+            );
+            PANICKED.notify_one();
+        }));
+    });
+}
+
+fn enter() -> Result<Guard> {
+    install_panic_hook();
     enable_raw_mode().context("cannot switch the terminal to raw mode (is this a terminal?)")?;
     RESTORED.store(false, Ordering::SeqCst);
     let guard = Guard;
@@ -96,6 +126,7 @@ pub async fn run_board(
     let mut hangup = signal(SignalKind::hangup()).context("cannot watch SIGHUP")?;
     let mut term = signal(SignalKind::terminate()).context("cannot watch SIGTERM")?;
     let mut int = signal(SignalKind::interrupt()).context("cannot watch SIGINT")?;
+    let mut quit = signal(SignalKind::quit()).context("cannot watch SIGQUIT")?;
     let mut keys = EventStream::new();
     let mut clock = interval(Duration::from_secs(1));
     clock.set_missed_tick_behavior(MissedTickBehavior::Skip);
@@ -120,6 +151,7 @@ pub async fn run_board(
     let frame_gap = Duration::from_millis(1000 / MAX_FPS);
     let mut events_open = true;
     let mut last_draw = Instant::now();
+    let mut panicked = false;
 
     'run: loop {
         let next_draw = last_draw + frame_gap;
@@ -129,6 +161,11 @@ pub async fn run_board(
             _ = hangup.recv() => Some(Msg::Signal),
             _ = term.recv() => Some(Msg::Signal),
             _ = int.recv() => Some(Msg::Signal),
+            _ = quit.recv() => Some(Msg::Signal),
+            _ = PANICKED.notified() => {
+                panicked = true;
+                break;
+            }
             k = keys.next() => match k {
                 Some(Ok(Event::Key(k))) => Some(Msg::Key(k)),
                 Some(Ok(Event::Resize(w, h))) => Some(Msg::Resize(w, h)),
@@ -180,6 +217,9 @@ pub async fn run_board(
     }
     drop(terminal);
     restore();
+    if panicked {
+        anyhow::bail!("the board stopped after an internal error (see the log)");
+    }
     Ok(())
 }
 
@@ -200,6 +240,9 @@ fn run_effects(app: &mut App, msg: Msg, sources: &Sources) -> bool {
                 from,
                 to,
             } => sources.send(&source, SourceCommand::History { agent_id, from, to }),
+            Effect::CancelHistory { source, agent_id } => {
+                sources.send(&source, SourceCommand::CancelHistory { agent_id })
+            }
         }
     }
     quit || app.nav.quit

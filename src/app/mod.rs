@@ -36,7 +36,7 @@ pub enum Msg {
     /// The 1 Hz clock (and any other moment the app should learn the time).
     Tick(DateTime<Utc>),
     Source(SourceEvent),
-    /// SIGHUP / SIGTERM / SIGINT: leave cleanly.
+    /// SIGHUP / SIGTERM / SIGINT / SIGQUIT: leave cleanly.
     Signal,
 }
 
@@ -52,6 +52,11 @@ pub enum Effect {
         agent_id: String,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
+    },
+    /// The agent page whose history was still loading is gone: end that fetch.
+    CancelHistory {
+        source: String,
+        agent_id: String,
     },
 }
 
@@ -148,6 +153,7 @@ impl App {
 
 /// Fold one message into the state. Returns what the outside world must do.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
+    let shown = app.nav.agent_page().map(AgentPage::key);
     let mut effects = match msg {
         Msg::Key(k) => {
             app.nav.dirty = true;
@@ -185,6 +191,17 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
     };
+    // The agent page was left (popped, or covered by another page) while its history was
+    // still loading: nobody waits for that fetch any more.
+    if let Some(key) = shown
+        && app.nav.agent_page().map(AgentPage::key).as_ref() != Some(&key)
+        && app.model.cancel_history(&key)
+    {
+        effects.push(Effect::CancelHistory {
+            source: key.0,
+            agent_id: key.1,
+        });
+    }
     app.model.refresh();
     app.views.sync(&app.model, &app.nav);
     if !app.nav.quit {

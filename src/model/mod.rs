@@ -360,6 +360,18 @@ impl Model {
         ))
     }
 
+    /// Nobody looks at this agent's history any more: when its first fetch is still under
+    /// way, forget it (a later visit asks again at once) and say so, so that the caller can
+    /// cancel the job. A refetch behind a shown timeline is left to finish.
+    pub fn cancel_history(&mut self, key: &RowKey) -> bool {
+        if matches!(self.history.get(key), Some(HistoryEntry::Loading { .. })) {
+            self.history.remove(key);
+            self.observed.remove(key);
+            return true;
+        }
+        false
+    }
+
     /// Whether an agent's history should be (re)fetched now (first visit, aged cache, retry
     /// due). When it should, the entry is marked as under way and the window to fetch is
     /// returned; the old timeline stays on show while the refetch runs.

@@ -351,3 +351,81 @@ fn a_threshold_override_that_differs_from_the_platforms_counts_is_unknown() {
         .expect("billing");
     assert!(billing.sla.status.is_some());
 }
+
+#[test]
+fn leaving_an_agent_page_cancels_its_loading_history() {
+    let (mut app, mut src) = app_with_demo();
+    update(&mut app, key(KeyCode::Enter));
+    let open = |app: &mut queuetop::app::App| {
+        let effects = update(app, key(KeyCode::Enter));
+        let Page::Agent(p) = app.page().clone() else {
+            panic!("agent page")
+        };
+        assert!(
+            matches!(&effects[..], [Effect::FetchHistory { agent_id, .. }] if *agent_id == p.agent_id),
+            "{effects:?}"
+        );
+        p
+    };
+    // Esc while loading: the fetch is cancelled, for that source and agent.
+    let p = open(&mut app);
+    assert_eq!(
+        update(&mut app, key(KeyCode::Esc)),
+        vec![Effect::CancelHistory {
+            source: p.source.clone(),
+            agent_id: p.agent_id.clone()
+        }]
+    );
+    // Coming back asks again at once (the cancelled fetch is not awaited).
+    let p = open(&mut app);
+    assert_eq!(
+        update(&mut app, key(KeyCode::Backspace)),
+        vec![Effect::CancelHistory {
+            source: p.source.clone(),
+            agent_id: p.agent_id.clone()
+        }]
+    );
+    // Covered by the agents page: nobody sees the timeline either.
+    let p = open(&mut app);
+    let effects = update(&mut app, ch('a'));
+    assert!(
+        effects.contains(&Effect::CancelHistory {
+            source: p.source.clone(),
+            agent_id: p.agent_id.clone()
+        }),
+        "{effects:?}"
+    );
+    // Back on the agent page (the agents page popped): it asks again. Loaded, nothing is
+    // left to cancel when the page closes.
+    let effects = update(&mut app, key(KeyCode::Esc));
+    assert_eq!(app.page(), &Page::Agent(p));
+    let Some(Effect::FetchHistory {
+        source,
+        agent_id,
+        from,
+        to,
+    }) = effects.into_iter().next()
+    else {
+        panic!("fetch")
+    };
+    let h = futures_lite_block(src.history(&agent_id, from, to)).map_err(|e| e.to_string());
+    update(
+        &mut app,
+        Msg::Source(SourceEvent::History {
+            source,
+            agent_id,
+            result: h,
+        }),
+    );
+    let effects = update(&mut app, key(KeyCode::Esc));
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::CancelHistory { .. })),
+        "{effects:?}"
+    );
+    // Moving about inside the agent page cancels nothing.
+    update(&mut app, key(KeyCode::Enter));
+    let effects = update(&mut app, ch('+'));
+    assert!(effects.is_empty(), "{effects:?}");
+}

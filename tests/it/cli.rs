@@ -1,6 +1,7 @@
 //! The real binary: JSON contracts, exit codes, messages.
 
 use std::process::{Command, Output};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -397,4 +398,202 @@ fn erlang_json_table_and_bad_input() {
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(!out.stderr.is_empty());
     }
+}
+
+#[test]
+fn history_bad_hours_and_empty_agent_are_clear_usage_errors() {
+    for hours in ["-1", "0", "49", "-100000000000"] {
+        let out = queuetop(&["history", "--demo", "--agent", "a-001", "--hours", hours]);
+        assert_eq!(out.status.code(), Some(2), "--hours {hours}");
+        let e = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            e.contains("--hours must be between 1 and 48") && e.contains(&format!("(got {hours})")),
+            "{e}"
+        );
+        assert!(!e.contains("unexpected argument"), "{e}");
+    }
+    for agent in ["", "   "] {
+        let out = queuetop(&["history", "--demo", "--agent", agent]);
+        assert_eq!(out.status.code(), Some(2), "--agent {agent:?}");
+        let e = String::from_utf8_lossy(&out.stderr);
+        assert!(e.contains("--agent needs an agent id or name"), "{e}");
+        assert!(out.stdout.is_empty(), "no agent list printed");
+    }
+}
+
+#[test]
+fn an_unwritable_log_file_is_said_not_silently_dropped() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = dir.path().join("plain");
+    std::fs::write(&file, "x").expect("write");
+    let under_a_file = file.join("q.log");
+    for log in [dir.path().to_path_buf(), under_a_file] {
+        let log = log.to_str().expect("utf8").to_string();
+        let out = queuetop(&["snapshot", "--demo", "--log-file", &log]);
+        assert!(out.status.success(), "the command still runs");
+        let e = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            e.contains(&format!("cannot write the log file {log}")) && e.contains("logging is off"),
+            "{e}"
+        );
+    }
+    let ok = dir.path().join("logs").join("q.log");
+    let out = queuetop(&[
+        "snapshot",
+        "--demo",
+        "--log-file",
+        ok.to_str().expect("utf8"),
+    ]);
+    assert!(out.status.success() && out.stderr.is_empty());
+    assert!(ok.exists());
+}
+
+#[test]
+fn check_config_loads_the_demo_scenario() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let missing = dir.path().join("nowhere.toml");
+    let broken = dir.path().join("broken.toml");
+    std::fs::write(&broken, "name = 3\n").expect("write");
+    for scenario in [&missing, &broken] {
+        let p = dir.path().join("q.toml");
+        std::fs::write(
+            &p,
+            format!(
+                "[[sources]]\nname = \"demo\"\nkind = \"demo\"\nscenario = \"{}\"\n",
+                scenario.display()
+            ),
+        )
+        .expect("write");
+        let out = queuetop(&["check-config", "--config", p.to_str().expect("utf8")]);
+        assert_eq!(out.status.code(), Some(2), "{}", scenario.display());
+        let e = String::from_utf8_lossy(&out.stderr);
+        assert!(e.contains(&scenario.display().to_string()), "{e}");
+    }
+    let good = dir.path().join("good.toml");
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo/centre.toml"),
+        &good,
+    )
+    .expect("copy");
+    let p = dir.path().join("q.toml");
+    std::fs::write(
+        &p,
+        format!(
+            "[[sources]]\nname = \"demo\"\nkind = \"demo\"\nscenario = \"{}\"\n",
+            good.display()
+        ),
+    )
+    .expect("write");
+    let out = queuetop(&["check-config", "--config", p.to_str().expect("utf8")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A server on 127.0.0.1 that accepts connections and never answers; its base URL.
+fn hanging_server() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in listener.incoming().flatten() {
+            held.push(conn);
+        }
+    });
+    format!("http://{addr}")
+}
+
+/// A configuration file with a Genesys source at `url` (and the demo too when `with_demo`).
+fn hanging_config(dir: &std::path::Path, url: &str, with_demo: bool) -> String {
+    let secret = dir.join("secret");
+    std::fs::write(&secret, "not-a-real-secret").expect("write");
+    let mut text = String::new();
+    if with_demo {
+        text.push_str("[[sources]]\nname = \"demo\"\nkind = \"demo\"\n");
+    }
+    text.push_str(&format!(
+        "[[sources]]\nname = \"gc\"\nkind = \"genesys\"\napi_url = \"{url}\"\nlogin_url = \"{url}\"\nclient_id = \"abc\"\nclient_secret_file = \"{}\"\n",
+        secret.display()
+    ));
+    let p = dir.join(if with_demo { "both.toml" } else { "gc.toml" });
+    std::fs::write(&p, text).expect("write");
+    p.to_str().expect("utf8").to_string()
+}
+
+fn queuetop_with_deadline(args: &[&str], deadline: &str) -> (Output, Duration) {
+    let home = tempfile::tempdir().expect("tmp");
+    let start = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_queuetop"))
+        .args(args)
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("XDG_STATE_HOME", home.path().join("state"))
+        .env_remove("QUEUETOP_CONFIG")
+        .env("QUEUETOP_CLI_DEADLINE", deadline)
+        .output()
+        .expect("run queuetop");
+    (out, start.elapsed())
+}
+
+#[test]
+fn snapshot_and_history_give_up_on_a_hanging_server() {
+    let url = hanging_server();
+    let dir = tempfile::tempdir().expect("tmp");
+    let cfg = hanging_config(dir.path(), &url, false);
+    for args in [
+        vec!["snapshot", "--config", &cfg, "--format", "json"],
+        vec!["history", "--config", &cfg, "--agent", "ada"],
+    ] {
+        let (out, took) = queuetop_with_deadline(&args, "3s");
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let e = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            e.contains("no answer from source \"gc\" within 3 s"),
+            "{args:?}: {e}"
+        );
+        // Generous: the point is that it ends, not how fast.
+        assert!(took < Duration::from_secs(25), "{args:?} took {took:?}");
+    }
+    let (out, _) = queuetop_with_deadline(&["snapshot", "--config", &cfg], "soon");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a bad deadline is a usage error"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("QUEUETOP_CLI_DEADLINE"));
+}
+
+#[test]
+fn snapshot_with_some_sources_not_live_prints_and_exits_3() {
+    let url = hanging_server();
+    let dir = tempfile::tempdir().expect("tmp");
+    let cfg = hanging_config(dir.path(), &url, true);
+    let (out, _) =
+        queuetop_with_deadline(&["snapshot", "--config", &cfg, "--format", "json"], "3s");
+    assert_eq!(out.status.code(), Some(3));
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("the snapshot is printed");
+    let sources = doc["sources"].as_array().expect("sources");
+    assert_eq!(sources[0]["name"], "demo");
+    assert_eq!(sources[0]["status"], "live");
+    assert!(sources[0]["error"].is_null());
+    assert_eq!(sources[1]["name"], "gc");
+    assert_eq!(sources[1]["status"], "offline");
+    assert!(
+        sources[1]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("within 3 s")),
+        "the reason: {}",
+        sources[1]
+    );
+    assert!(!doc["queues"].as_array().expect("queues").is_empty());
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        e.contains("not every source is live") && e.contains("gc"),
+        "{e}"
+    );
+    let (out, _) = queuetop_with_deadline(&["snapshot", "--config", &cfg], "3s");
+    assert_eq!(out.status.code(), Some(3), "the table too");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("source gc (genesys): offline"));
 }

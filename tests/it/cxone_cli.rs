@@ -112,5 +112,41 @@ async fn snapshot_of_a_dead_platform_exits_1() {
     let r = commands::snapshot(config_for(&fake.base, dir.path()), Format::Json).await;
     let e = r.expect_err("must fail");
     assert_eq!(e.code, 1);
+    // The snapshot is still printed, with the source's status and why.
+    let doc: Value = serde_json::from_str(e.stdout.as_deref().expect("printed")).expect("json");
+    assert_eq!(doc["sources"][0]["status"], "offline");
+    assert!(doc["sources"][0]["error"].is_string());
+    assert!(!e.message.contains(ACCESS_KEY_SECRET) && !e.message.contains(CLIENT_SECRET));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_against_a_dead_platform_exits_1_with_its_error() {
+    let fake = FakeCxone::start().await;
+    fake.s().down = true;
+    let dir = tempfile::tempdir().expect("tmp");
+    let r = commands::history(
+        config_for(&fake.base, dir.path()),
+        "anyone",
+        None,
+        24,
+        Format::Json,
+    )
+    .await;
+    let e = r.expect_err("must fail");
+    assert_eq!(
+        e.code, 1,
+        "a runtime failure, not a usage error: {}",
+        e.message
+    );
+    assert!(
+        !e.message.contains("no agent matches") && e.message.contains("nice"),
+        "{}",
+        e.message
+    );
+    assert!(
+        e.message.contains("503"),
+        "the source's error: {}",
+        e.message
+    );
     assert!(!e.message.contains(ACCESS_KEY_SECRET) && !e.message.contains(CLIENT_SECRET));
 }

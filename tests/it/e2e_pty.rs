@@ -193,3 +193,54 @@ fn resize_to_tiny_and_back() {
     t.tmux(&["resize-window", "-t", "t", "-x", "100", "-y", "30"]);
     t.wait_for("Queue", Duration::from_secs(5));
 }
+
+/// Start the board in a shell that records its pid and, after it ends, its exit code; send
+/// it `signal`; return the exit code once the terminal is checked to be restored.
+fn board_ended_by(signal: &str) -> String {
+    let dir = tempfile::tempdir().expect("tmp");
+    let exit = dir.path().join("exit");
+    let pid = dir.path().join("pid");
+    let cmd = format!(
+        "sh -c 'echo $$ > {}; exec {} --demo --log-file /dev/null'; echo $? > {}; sleep 30",
+        pid.display(),
+        bin(),
+        exit.display()
+    );
+    let t = Tmux::start(&cmd, 100, 30);
+    t.wait_for("Queue", Duration::from_secs(15));
+    assert_eq!(
+        t.tmux(&["display", "-p", "-t", "t", "#{alternate_on}"])
+            .trim(),
+        "1",
+        "the board is on the alternate screen"
+    );
+    let pid = wait_file(&pid, Duration::from_secs(5)).trim().to_string();
+    let status = Command::new("kill")
+        .args([&format!("-{signal}"), &pid])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let code = wait_file(&exit, Duration::from_secs(10)).trim().to_string();
+    // Back on the normal screen, with the cursor shown.
+    assert_eq!(
+        t.tmux(&["display", "-p", "-t", "t", "#{alternate_on}"])
+            .trim(),
+        "0",
+        "alternate screen left after SIG{signal}"
+    );
+    assert_eq!(
+        t.tmux(&["display", "-p", "-t", "t", "#{cursor_flag}"])
+            .trim(),
+        "1",
+        "cursor shown after SIG{signal}"
+    );
+    code
+}
+
+#[test]
+fn sigquit_ends_the_board_like_sigterm() {
+    let term = board_ended_by("TERM");
+    let quit = board_ended_by("QUIT");
+    assert_eq!(term, "0", "SIGTERM leaves cleanly");
+    assert_eq!(quit, term, "SIGQUIT exits as SIGTERM does");
+}
