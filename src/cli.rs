@@ -13,6 +13,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
+    #[command(flatten)]
+    pub board: BoardArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -37,6 +39,20 @@ pub struct Global {
     /// Print the version, the configuration and log paths, and exit
     #[arg(long, short = 'V', global = true)]
     pub version: bool,
+}
+
+/// Options of the live board (no subcommand).
+#[derive(Debug, Args, Clone, Default)]
+pub struct BoardArgs {
+    /// Start in wall mode: big-number queue panels that fill the screen (key w toggles)
+    #[arg(long)]
+    pub wall: bool,
+    /// How long each wall page stays before the next, e.g. 15s, 1m (default 15s)
+    #[arg(long, value_name = "DURATION")]
+    pub rotate: Option<String>,
+    /// Ring the terminal bell when a queue alarm starts
+    #[arg(long)]
+    pub bell: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]

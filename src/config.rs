@@ -187,6 +187,8 @@ pub struct Config {
     pub sources: Vec<SourceConfig>,
     /// Inline secrets were allowed and used: warn on screen.
     pub inline_secret_warning: bool,
+    /// `[wall]`, `[[wall.pages]]`, `[[thresholds]]` (see `crate::config_wall`).
+    pub wall: crate::config_wall::WallSettings,
 }
 
 impl Config {
@@ -204,6 +206,7 @@ impl Config {
                 scenario: None,
             })],
             inline_secret_warning: false,
+            wall: crate::config_wall::WallSettings::default(),
         }
     }
 }
@@ -318,6 +321,11 @@ struct RawConfig {
     alerts: Vec<RawAlert>,
     #[serde(default)]
     sources: Vec<Spanned<RawSource>>,
+    // Read by `crate::config_wall`.
+    #[allow(dead_code)]
+    wall: Option<serde::de::IgnoredAny>,
+    #[allow(dead_code)]
+    thresholds: Option<serde::de::IgnoredAny>,
 }
 
 #[derive(Deserialize)]
@@ -730,6 +738,7 @@ pub fn parse(
         alerts,
         sources,
         inline_secret_warning: inline_used,
+        wall: crate::config_wall::parse(text, path)?,
     })
 }
 

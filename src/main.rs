@@ -57,7 +57,11 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<String, Failure> {
     match cli.command {
         None => {
-            let cfg = Arc::new(commands::resolve_config(&cli.global)?);
+            let mut cfg = commands::resolve_config(&cli.global)?;
+            cfg.wall
+                .apply_flags(cli.board.wall, cli.board.rotate.as_deref(), cli.board.bell)
+                .map_err(Failure::usage)?;
+            let cfg = Arc::new(cfg);
             tracing::info!(sources = cfg.sources.len(), "starting the board");
             let (sources, events) = queuetop::source::spawn_all(&cfg).map_err(Failure::usage)?;
             let app = queuetop::terminal::new_app(cfg);

@@ -234,6 +234,11 @@ fn run_effects(app: &mut App, msg: Msg, sources: &Sources) -> bool {
         match e {
             Effect::Quit => quit = true,
             Effect::RefreshAll => sources.broadcast(SourceCommand::Refresh),
+            Effect::Bell => {
+                // BEL, outside any frame: the terminal rings or flashes as it is set to.
+                let mut out = io::stdout();
+                let _ = out.write_all(b"\x07").and_then(|_| out.flush());
+            }
             Effect::FetchHistory {
                 source,
                 agent_id,

@@ -27,6 +27,9 @@ pub enum Action {
     ZoomIn,
     ZoomOut,
     ZoomReset,
+    Wall,
+    NextPage,
+    PrevPage,
 }
 
 /// Where a binding applies.
@@ -35,6 +38,7 @@ pub enum Scope {
     Everywhere,
     Tables,
     Timeline,
+    Wall,
 }
 
 pub struct Binding {
@@ -136,6 +140,30 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Agents,
         scope: Scope::Everywhere,
         help: "all agents",
+    },
+    Binding {
+        keys: &[Char('w')],
+        ctrl: false,
+        label: "w",
+        action: Action::Wall,
+        scope: Scope::Everywhere,
+        help: "wall mode on / off (big-number queue panels)",
+    },
+    Binding {
+        keys: &[KeyCode::Right, Char('l'), Char(' '), Char('n')],
+        ctrl: false,
+        label: "→ Space",
+        action: Action::NextPage,
+        scope: Scope::Wall,
+        help: "next wall page",
+    },
+    Binding {
+        keys: &[KeyCode::Left, Char('h')],
+        ctrl: false,
+        label: "←",
+        action: Action::PrevPage,
+        scope: Scope::Wall,
+        help: "previous wall page",
     },
     Binding {
         keys: &[Char('+'), Char('=')],

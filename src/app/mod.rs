@@ -10,6 +10,7 @@
 pub mod keymap;
 pub mod nav;
 pub mod view;
+pub mod wall;
 
 use std::sync::Arc;
 
@@ -53,6 +54,8 @@ pub enum Effect {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     },
+    /// A queue alarm began and `--bell` is on: ring the terminal bell.
+    Bell,
     /// The agent page whose history was still loading is gone: end that fetch.
     CancelHistory {
         source: String,
@@ -68,6 +71,8 @@ pub struct App {
     pub nav: Nav,
     pub size: (u16, u16),
     views: Views,
+    /// Wall mode: on/off, rotation, alarms.
+    pub wall: wall::WallState,
 }
 
 impl App {
@@ -77,13 +82,29 @@ impl App {
             nav: Nav::default(),
             size: (80, 24),
             views: Views::default(),
+            wall: wall::WallState::default(),
         };
+        app.wall.on = app.model.config.wall.start;
         app.views.sync(&app.model, &app.nav);
         app
     }
 
     pub fn page(&self) -> &Page {
         self.nav.page()
+    }
+
+    /// Whether the wall is on screen (wall mode, and no page pushed over the board).
+    pub fn wall_shown(&self) -> bool {
+        self.wall.on && matches!(self.page(), Page::Board)
+    }
+
+    /// Which keys apply now.
+    pub fn scope(&self) -> keymap::Scope {
+        if self.wall_shown() {
+            keymap::Scope::Wall
+        } else {
+            self.page().scope()
+        }
     }
 
     pub fn model(&self) -> &Model {
@@ -166,6 +187,9 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::Tick(now) => {
             app.model.tick(now);
+            if app.wall_shown() && !app.nav.paused {
+                app.wall.rotate(now, app.model.config.wall.rotate);
+            }
             let keep = app.nav.agent_page().map(AgentPage::key);
             app.model.prune_history(keep.as_ref());
             // Time in state and longest wait tick locally.
@@ -204,6 +228,9 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     }
     app.model.refresh();
     app.views.sync(&app.model, &app.nav);
+    if app.wall.track(&app.model) && app.model.config.wall.bell && !app.nav.quit {
+        effects.push(Effect::Bell);
+    }
     if !app.nav.quit {
         effects.extend(app.history_wanted());
     }
@@ -233,7 +260,7 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         }
         return Vec::new();
     }
-    let Some(action) = keymap::action_for(&key, app.page().scope()) else {
+    let Some(action) = keymap::action_for(&key, app.scope()) else {
         return Vec::new();
     };
     act(app, action)
@@ -318,6 +345,22 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
             }
         }
         Action::Enter => drill_in(app),
+        Action::Wall => {
+            app.wall.on = !app.wall.on;
+            if app.wall.on {
+                app.nav.pages.truncate(1);
+                app.wall.turned_at = Some(app.now());
+            }
+        }
+        Action::NextPage => {
+            let now = app.now();
+            app.wall.turn(1, now);
+        }
+        Action::PrevPage => {
+            let now = app.now();
+            app.wall.turn(-1, now);
+        }
+        Action::Back if app.wall_shown() => app.wall.on = false,
         Action::Back => {
             if app.nav.pages.len() > 1 {
                 app.nav.pages.pop();

@@ -6,6 +6,7 @@
 //! Folded by [`Model::apply`]; no terminal, no pages, no keys. The TUI wraps it with its
 //! navigation state (`crate::app`); the `snapshot` and `history` commands use it alone.
 
+pub mod levels;
 pub mod rows;
 pub mod sla;
 
@@ -62,6 +63,8 @@ pub struct Model {
     pub config: Arc<Config>,
     /// The configuration's SLA overrides, compiled once.
     pub sla_matchers: sla::OverrideMatchers,
+    /// The configuration's `[[thresholds]]` patterns, compiled once.
+    pub threshold_matchers: levels::ThresholdMatchers,
     now: DateTime<Utc>,
     pub sources: Vec<SourceView>,
     /// Waiting counts per (source, queue id), oldest first, for the trend sparkline.
@@ -94,6 +97,7 @@ impl Model {
             .collect();
         let mut m = Model {
             sla_matchers: sla::OverrideMatchers::new(&config),
+            threshold_matchers: levels::ThresholdMatchers::new(&config),
             config,
             now,
             sources,
@@ -107,6 +111,11 @@ impl Model {
         };
         m.refresh();
         m
+    }
+
+    /// The warn / breach level of each watched figure of a board row.
+    pub fn levels(&self, r: &rows::QueueRow) -> levels::Levels {
+        levels::levels(&self.config, &self.threshold_matchers, r)
     }
 
     /// The model's clock: what "now" means for waits, times in state and SLA windows.

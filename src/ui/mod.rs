@@ -228,7 +228,7 @@ fn draw_footer(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 }
 
 fn draw_help(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let scope = app.page().scope();
+    let scope = app.scope();
     let mut lines = vec![
         Line::styled("Keys on this page", theme.style(Role::Title)),
         Line::raw(""),
