@@ -128,8 +128,9 @@ impl WallSettings {
         self.start |= wall;
         self.bell |= bell;
         if let Some(r) = rotate {
-            self.rotate = check_rotate(r)
-                .ok_or_else(|| format!("--rotate {r:?} is not a duration between 2s and 1h (write e.g. 15s, 1m)"))?;
+            self.rotate = check_rotate(r).ok_or_else(|| {
+                format!("--rotate {r:?} is not a duration between 2s and 1h (write e.g. 15s, 1m)")
+            })?;
         }
         Ok(())
     }
@@ -259,7 +260,10 @@ pub fn parse(text: &str, path: Option<&Path>) -> Result<WallSettings, ConfigErro
             out.rotate = check_rotate(r.get_ref()).ok_or_else(|| {
                 w.err(
                     r.span(),
-                    &format!("wall.rotate = {:?} is not a duration between 2s and 1h", r.get_ref()),
+                    &format!(
+                        "wall.rotate = {:?} is not a duration between 2s and 1h",
+                        r.get_ref()
+                    ),
                     "write e.g. rotate = \"15s\"",
                 )
             })?;
@@ -303,7 +307,11 @@ pub fn parse(text: &str, path: Option<&Path>) -> Result<WallSettings, ConfigErro
             ));
         }
         if let (Some(a), Some(b)) = (warn, breach) {
-            let backwards = if metric.lower_is_worse() { b > a } else { b < a };
+            let backwards = if metric.lower_is_worse() {
+                b > a
+            } else {
+                b < a
+            };
             if backwards {
                 let span = t.breach.as_ref().map_or(t.metric.span(), |b| b.span());
                 return Err(w.err(
@@ -311,7 +319,11 @@ pub fn parse(text: &str, path: Option<&Path>) -> Result<WallSettings, ConfigErro
                     &format!(
                         "{} breach level is {} its warn level",
                         metric.as_str(),
-                        if metric.lower_is_worse() { "above" } else { "below" }
+                        if metric.lower_is_worse() {
+                            "above"
+                        } else {
+                            "below"
+                        }
                     ),
                     if metric.lower_is_worse() {
                         "for available agents fewer is worse: breach ≤ warn"

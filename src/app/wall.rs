@@ -98,7 +98,9 @@ mod tests {
             .collect();
         assert_eq!(
             on,
-            [true, false, true, false, true, false, false, false, false, false]
+            [
+                true, false, true, false, true, false, false, false, false, false
+            ]
         );
     }
 }

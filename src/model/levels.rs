@@ -108,7 +108,13 @@ fn level(metric: Metric, value: Option<f64>, (warn, breach): (Option<f64>, Optio
         return Level::Normal;
     };
     let past = |l: Option<f64>| {
-        l.is_some_and(|l| if metric.lower_is_worse() { v <= l } else { v >= l })
+        l.is_some_and(|l| {
+            if metric.lower_is_worse() {
+                v <= l
+            } else {
+                v >= l
+            }
+        })
     };
     if past(breach) {
         Level::Breach
@@ -156,6 +162,10 @@ mod tests {
         let w = (Some(5.0), Some(10.0));
         assert_eq!(level(Metric::Waiting, Some(4.0), w), Level::Normal);
         assert_eq!(level(Metric::Waiting, Some(12.0), w), Level::Breach);
-        assert_eq!(level(Metric::Waiting, None, w), Level::Normal, "unknown is not a breach");
+        assert_eq!(
+            level(Metric::Waiting, None, w),
+            Level::Normal,
+            "unknown is not a breach"
+        );
     }
 }

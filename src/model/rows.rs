@@ -336,12 +336,17 @@ fn cmp_opt<T: PartialOrd>(a: Option<T>, b: Option<T>) -> std::cmp::Ordering {
     }
 }
 
+/// Whether a board row passes the board's filter.
+pub fn queue_matches(filter: &str, r: &QueueRow) -> bool {
+    matches_filter(filter, &[&r.name, &r.id, r.media.as_str(), &r.source])
+}
+
 /// The board's rows (indices into `rows`), filtered and sorted as asked.
 pub fn board_order(rows: &[QueueRow], filter: &str, sort: QueueSort, dir: SortDir) -> Vec<usize> {
     let mut order: Vec<usize> = rows
         .iter()
         .enumerate()
-        .filter(|(_, r)| matches_filter(filter, &[&r.name, &r.id, r.media.as_str(), &r.source]))
+        .filter(|(_, r)| queue_matches(filter, r))
         .map(|(i, _)| i)
         .collect();
     // Lower-cased names once, not once per comparison.

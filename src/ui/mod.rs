@@ -1,10 +1,12 @@
 //! Pure rendering: `draw(&App, &mut Frame)` paints the state; it never changes it.
 
 pub mod agents;
+pub mod bigtext;
 pub mod board;
 pub mod fmt;
 pub mod theme;
 pub mod timeline;
+pub mod wall;
 pub mod words;
 
 use chrono::{DateTime, Utc};
@@ -35,6 +37,13 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         ])
         .wrap(Wrap { trim: true });
         frame.render_widget(p, area);
+        return;
+    }
+    if app.wall_shown() {
+        wall::draw(frame, area, app, theme);
+        if app.nav.help {
+            draw_help(frame, area, app, theme);
+        }
         return;
     }
     let [header, body, footer] = Layout::vertical([
@@ -138,7 +147,76 @@ fn source_badge(app: &App, s: &SourceView, theme: &Theme) -> Vec<Span<'static>> 
     v
 }
 
-fn draw_header(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+/// `spans` cut to `width` columns, the last one ending in `…`.
+fn elide_spans(spans: Vec<Span<'static>>, width: usize) -> Vec<Span<'static>> {
+    let total: usize = spans.iter().map(Span::width).sum();
+    if total <= width {
+        return spans;
+    }
+    let mut out = Vec::new();
+    let mut left = width;
+    for s in spans {
+        let w = s.width();
+        if w < left {
+            left -= w;
+            out.push(s);
+        } else {
+            out.push(Span::styled(fmt::fit(&s.content, left), s.style));
+            break;
+        }
+    }
+    out
+}
+
+/// Whole fields, in order, while they fit in `width` (joined by `sep`); the first field
+/// that does not fit and every one after it are dropped, so a number is never cut. Only a
+/// first field too wide on its own (a name) is cut, with `…`.
+pub fn fit_fields(fields: Vec<Vec<Span<'static>>>, sep: &str, width: u16) -> Line<'static> {
+    fit_fields_inner(fields, sep, width, false)
+}
+
+/// As [`fit_fields`], but the last field (words, not a number) may end in `…` when at
+/// least a few columns are left for it.
+pub fn fit_fields_text(fields: Vec<Vec<Span<'static>>>, sep: &str, width: u16) -> Line<'static> {
+    fit_fields_inner(fields, sep, width, true)
+}
+
+fn fit_fields_inner(
+    fields: Vec<Vec<Span<'static>>>,
+    sep: &str,
+    width: u16,
+    elide_last: bool,
+) -> Line<'static> {
+    let width = usize::from(width);
+    let sep_w = unicode_width::UnicodeWidthStr::width(sep);
+    let n = fields.len();
+    let mut out: Vec<Span<'static>> = Vec::new();
+    let mut used = 0usize;
+    for (i, f) in fields.into_iter().enumerate() {
+        let w: usize = f.iter().map(Span::width).sum();
+        let gap = if i == 0 { 0 } else { sep_w };
+        if used + gap + w <= width {
+            if i > 0 {
+                out.push(Span::raw(sep.to_string()));
+            }
+            out.extend(f);
+            used += gap + w;
+            continue;
+        }
+        let room = width.saturating_sub(used + gap);
+        if i == 0 {
+            out.extend(elide_spans(f, width));
+        } else if elide_last && i == n - 1 && room >= 6 {
+            out.push(Span::raw(sep.to_string()));
+            out.extend(elide_spans(f, room));
+        }
+        break;
+    }
+    Line::from(out)
+}
+
+/// The first header line: name, clock, each source's badge, pause and warnings.
+pub fn header_top(app: &App, theme: &Theme) -> Vec<Span<'static>> {
     let m = app.model();
     let mut top: Vec<Span> = vec![
         Span::styled("queuetop ", theme.style(Role::Title)),
@@ -163,6 +241,12 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             theme.style(Role::Warn),
         ));
     }
+    top
+}
+
+fn draw_header(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let m = app.model();
+    let top = header_top(app, theme);
     let t = &m.derived().totals;
     let dim = theme.style(Role::Muted);
     let bottom = Line::from(vec![

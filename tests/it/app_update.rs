@@ -429,3 +429,52 @@ fn leaving_an_agent_page_cancels_its_loading_history() {
     let effects = update(&mut app, ch('+'));
     assert!(effects.is_empty(), "{effects:?}");
 }
+
+#[test]
+fn wall_mode_toggles_rotates_and_rings_only_when_asked() {
+    // No bell by default, even when alarms begin.
+    let (mut app, _) = app_with_demo();
+    assert!(!app.wall_shown());
+    update(&mut app, key(KeyCode::Char('w')));
+    assert!(app.wall_shown());
+    assert_eq!(app.wall.alarms.len(), 2, "two RED queues in the demo");
+    assert_eq!(app.wall.page, 0);
+    later(&mut app, 14);
+    assert_eq!(app.wall.page, 0);
+    later(&mut app, 1);
+    assert_eq!(app.wall.page, 1, "rotation after 15 s");
+    // Paused: the page holds.
+    update(&mut app, key(KeyCode::Char('p')));
+    later(&mut app, 30);
+    assert_eq!(app.wall.page, 1);
+    update(&mut app, key(KeyCode::Char('p')));
+    update(&mut app, key(KeyCode::Left));
+    assert_eq!(app.wall.page, 0);
+    // Esc leaves the wall for the board; w comes back.
+    update(&mut app, key(KeyCode::Esc));
+    assert!(!app.wall_shown() && !app.wall.on);
+    update(&mut app, key(KeyCode::Char('a')));
+    update(&mut app, key(KeyCode::Char('w')));
+    assert!(app.wall_shown(), "w from any page goes to the wall");
+    assert_eq!(app.nav.pages.len(), 1);
+
+    let mut c = config();
+    c.wall.bell = true;
+    c.wall.start = true;
+    let now = fixed_now();
+    let mut src = demo_source(now);
+    let mut app = queuetop::app::App::new(std::sync::Arc::new(c), now);
+    assert!(app.wall_shown(), "--wall starts on the wall");
+    let snap = futures_lite_block(src.poll()).snapshot;
+    let effects = update(&mut app, Msg::Source(SourceEvent::Snapshot(Box::new(snap))));
+    assert_eq!(
+        effects.iter().filter(|e| **e == Effect::Bell).count(),
+        1,
+        "one bell for the alarms that began together"
+    );
+    let effects = later(&mut app, 1);
+    assert!(
+        !effects.contains(&Effect::Bell),
+        "no bell for a standing alarm"
+    );
+}

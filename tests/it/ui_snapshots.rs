@@ -71,3 +71,75 @@ fn no_color_board_keeps_glyphs_and_words() {
     let s = render_theme(&app, 120, 20, &queuetop::ui::theme::Theme::MONO);
     assert!(s.contains("GREEN") || s.contains("AMBER") || s.contains("RED"));
 }
+
+#[test]
+fn wall_at_several_sizes() {
+    let (mut app, _) = app_with_demo();
+    update(&mut app, ch('w'));
+    assert!(app.wall_shown());
+    for (w, h) in [(80, 24), (120, 40), (200, 60), (300, 80)] {
+        insta::assert_snapshot!(format!("wall_{w}x{h}"), render(&app, w, h));
+    }
+}
+
+#[test]
+fn wall_red_panel_flashes_then_stays_marked() {
+    use ratatui::style::Modifier;
+    let (mut app, _) = app_with_demo();
+    update(&mut app, ch('w'));
+    // Retentions and VIP Line are RED in the demo at this moment: their alarms began now.
+    assert_eq!(app.wall.alarms.len(), 2);
+    let mono = queuetop::ui::theme::Theme::MONO;
+    // Reversed cells in the panels (the header's DEMO DATA badge is reversed too).
+    let reversed = |app: &queuetop::app::App| -> Vec<(u16, u16)> {
+        cells_with(app, 120, 40, &mono, Modifier::REVERSED)
+            .into_iter()
+            .filter(|&(_, y)| (5..39).contains(&y))
+            .collect()
+    };
+    let flashing = reversed(&app);
+    assert!(
+        flashing.len() > 500,
+        "two panels reversed: {}",
+        flashing.len()
+    );
+    insta::assert_snapshot!("wall_mono_120x40", render_theme(&app, 120, 40, &mono));
+    later(&mut app, 1);
+    assert!(reversed(&app).is_empty(), "the off half of a flash");
+    later(&mut app, 1);
+    assert!(!reversed(&app).is_empty());
+    // After three flashes the panel stops moving but stays marked.
+    later(&mut app, 10);
+    assert!(reversed(&app).is_empty());
+    let s = render_theme(&app, 120, 40, &mono);
+    assert!(
+        s.contains("⚠ ALARM Retentions") && s.contains("■ RED"),
+        "{s}"
+    );
+}
+
+#[test]
+fn wall_named_pages_rotate() {
+    let (mut app, _) = app_with_demo_config(wall_pages_config());
+    update(&mut app, ch('w'));
+    insta::assert_snapshot!("wall_page_voice_120x40", render(&app, 120, 40));
+    // 15 s later rotation shows the next page.
+    later(&mut app, 15);
+    let s = render(&app, 120, 40);
+    assert!(s.contains("Digital · page 2/2"), "{s}");
+    insta::assert_snapshot!("wall_page_digital_120x40", s);
+    later(&mut app, 15);
+    assert!(render(&app, 120, 40).contains("Voice · page 1/2"));
+    // → turns at once.
+    update(&mut app, key(crossterm::event::KeyCode::Right));
+    assert!(render(&app, 120, 40).contains("page 2/2"));
+}
+
+#[test]
+fn wall_pages_cut_to_fit_a_small_screen() {
+    let (mut app, _) = app_with_demo();
+    update(&mut app, ch('w'));
+    let s = render(&app, 60, 16);
+    assert!(s.contains("page 1/"), "{s}");
+    insta::assert_snapshot!("wall_60x16", s);
+}

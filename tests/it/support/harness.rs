@@ -38,9 +38,14 @@ pub fn demo_source(now: DateTime<Utc>) -> DemoSource {
 
 /// An app that has received one demo snapshot at `fixed_now()`.
 pub fn app_with_demo() -> (App, DemoSource) {
+    app_with_demo_config(config())
+}
+
+/// The same, with a configuration of the test's own (a demo source named "demo").
+pub fn app_with_demo_config(config: Config) -> (App, DemoSource) {
     let now = fixed_now();
     let mut src = demo_source(now);
-    let mut app = App::new(Arc::new(config()), now);
+    let mut app = App::new(Arc::new(config), now);
     let snap = futures_lite_block(src.poll()).snapshot;
     update(&mut app, Msg::Source(SourceEvent::Snapshot(Box::new(snap))));
     (app, src)
@@ -86,4 +91,45 @@ pub fn render_theme(app: &App, w: u16, h: u16, theme: &Theme) -> String {
 pub fn later(app: &mut App, secs: i64) -> Vec<queuetop::app::Effect> {
     let t = app.now() + Duration::seconds(secs);
     update(app, Msg::Tick(t))
+}
+
+/// Every cell drawn with `modifier`, as (x, y).
+pub fn cells_with(
+    app: &App,
+    w: u16,
+    h: u16,
+    theme: &Theme,
+    modifier: ratatui::style::Modifier,
+) -> Vec<(u16, u16)> {
+    let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+    t.draw(|f| queuetop::ui::draw(f, app, theme)).expect("draw");
+    let buf = t.backend().buffer().clone();
+    let mut out = Vec::new();
+    for y in 0..h {
+        for x in 0..w {
+            if buf[(x, y)].modifier.contains(modifier) {
+                out.push((x, y));
+            }
+        }
+    }
+    out
+}
+
+/// The demo's queues in two named wall pages.
+pub fn wall_pages_config() -> Config {
+    use queuetop::config_wall::WallPage;
+    let mut c = config();
+    c.wall.pages = vec![
+        WallPage {
+            name: "Voice".into(),
+            queues: ["Sales", "Billing", "Retent*", "VIP*", "Technical*"]
+                .map(String::from)
+                .to_vec(),
+        },
+        WallPage {
+            name: "Digital".into(),
+            queues: ["Web Chat", "WhatsApp", "Email"].map(String::from).to_vec(),
+        },
+    ];
+    c
 }
