@@ -738,7 +738,12 @@ pub fn parse(
         alerts,
         sources,
         inline_secret_warning: inline_used,
-        wall: crate::config_wall::parse(text, path)?,
+        wall: crate::config_wall::parse(text).map_err(|e| ConfigError {
+            file: path.map(Path::to_path_buf),
+            line: e.line,
+            message: e.message,
+            hint: Some(e.hint),
+        })?,
     })
 }
 

@@ -6,13 +6,25 @@
 //! with [`WallSettings::apply_flags`].
 
 use std::ops::Range;
-use std::path::Path;
 use std::time::Duration;
 
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::config::{ConfigError, parse_duration};
+/// A problem in `[wall]` or `[[thresholds]]`: the line, what is wrong, how to fix it.
+/// (`config.rs` adds the file name.)
+#[derive(Clone, Debug, PartialEq)]
+pub struct WallConfigError {
+    pub line: Option<usize>,
+    pub message: String,
+    pub hint: String,
+}
+
+type ConfigError = WallConfigError;
+
+fn parse_duration(s: &str) -> Option<Duration> {
+    humantime::parse_duration(s.trim()).ok()
+}
 
 /// Rotation period when neither the file nor `--rotate` says.
 pub const DEFAULT_ROTATE: Duration = Duration::from_secs(15);
@@ -176,7 +188,6 @@ struct RawThreshold {
 
 struct Where<'a> {
     text: &'a str,
-    path: Option<&'a Path>,
 }
 
 impl Where<'_> {
@@ -188,10 +199,9 @@ impl Where<'_> {
             .count()
             + 1;
         ConfigError {
-            file: self.path.map(Path::to_path_buf),
             line: Some(line),
             message: msg.to_string(),
-            hint: Some(hint.to_string()),
+            hint: hint.to_string(),
         }
     }
 
@@ -238,10 +248,9 @@ impl Where<'_> {
 }
 
 /// Read `[wall]` and `[[thresholds]]` from configuration text (already known to be TOML).
-pub fn parse(text: &str, path: Option<&Path>) -> Result<WallSettings, ConfigError> {
-    let w = Where { text, path };
+pub fn parse(text: &str) -> Result<WallSettings, ConfigError> {
+    let w = Where { text };
     let raw: RawTop = toml::from_str(text).map_err(|e| ConfigError {
-        file: path.map(Path::to_path_buf),
         line: e.span().map(|s| {
             text.as_bytes()[..s.start.min(text.len())]
                 .iter()
@@ -250,7 +259,7 @@ pub fn parse(text: &str, path: Option<&Path>) -> Result<WallSettings, ConfigErro
                 + 1
         }),
         message: e.message().trim().to_string(),
-        hint: Some("see config.example.toml for [wall] and [[thresholds]]".into()),
+        hint: "see config.example.toml for [wall] and [[thresholds]]".into(),
     })?;
     let mut out = WallSettings::default();
     if let Some(rw) = &raw.wall {
@@ -366,7 +375,7 @@ metric = "available"
 warn = 2
 breach = 0
 "#;
-        let w = parse(text, None).expect("valid");
+        let w = parse(text).expect("valid");
         assert_eq!(w.rotate, Duration::from_secs(20));
         assert!(w.bell && !w.start);
         assert_eq!(w.pages[0].queues, ["Sales*", "Billing"]);
@@ -378,11 +387,11 @@ breach = 0
     #[test]
     fn bad_levels_name_the_line() {
         let text = "[[thresholds]]\nmetric = \"waiting\"\nwarn = 10\nbreach = 5\n";
-        let e = parse(text, None).expect_err("backwards");
+        let e = parse(text).expect_err("backwards");
         assert_eq!(e.line, Some(4));
-        let e = parse("[[thresholds]]\nmetric = \"queue\"\nwarn = 1\n", None).expect_err("metric");
+        let e = parse("[[thresholds]]\nmetric = \"queue\"\nwarn = 1\n").expect_err("metric");
         assert_eq!(e.line, Some(2));
-        let e = parse("[wall]\nrotate = \"1s\"\n", None).expect_err("rotate");
+        let e = parse("[wall]\nrotate = \"1s\"\n").expect_err("rotate");
         assert!(e.message.contains("rotate"));
     }
 
