@@ -244,3 +244,49 @@ fn sigquit_ends_the_board_like_sigterm() {
     assert_eq!(term, "0", "SIGTERM leaves cleanly");
     assert_eq!(quit, term, "SIGQUIT exits as SIGTERM does");
 }
+
+/// Run the board in wall mode with an alarm on every queue (a longest-wait breach level
+/// of 0 s), toggle the wall off and on, and return every byte it wrote.
+fn wall_bytes(bell: bool) -> Vec<u8> {
+    let dir = tempfile::tempdir().expect("tmp");
+    let cfg = dir.path().join("q.toml");
+    std::fs::write(
+        &cfg,
+        "[[sources]]\nname = \"demo\"\nkind = \"demo\"\n\n[[thresholds]]\nmetric = \"longest_wait\"\nbreach = \"0s\"\n",
+    )
+    .expect("config");
+    let out = dir.path().join("out.bin");
+    let cmd = format!(
+        "sleep 1; exec {} --config {} --wall{} --log-file /dev/null",
+        bin(),
+        cfg.display(),
+        if bell { " --bell" } else { "" }
+    );
+    let t = Tmux::start(&cmd, 120, 40);
+    // Record the pane's output before the board starts (it waits a second).
+    t.tmux(&[
+        "pipe-pane",
+        "-o",
+        "-t",
+        "t",
+        &format!("cat >> {}", out.display()),
+    ]);
+    let s = t.wait_for("WALL", Duration::from_secs(15));
+    assert!(s.contains("⚠ ALARM") && s.contains("LONGEST WAIT"), "{s}");
+    t.keys(&["w"]);
+    t.wait_for("Waiting 30m", Duration::from_secs(5));
+    t.keys(&["w"]);
+    t.wait_for("WALL", Duration::from_secs(5));
+    t.keys(&["q"]);
+    std::thread::sleep(Duration::from_millis(500));
+    std::fs::read(&out).unwrap_or_default()
+}
+
+#[test]
+fn wall_mode_toggles_and_rings_only_with_bell() {
+    let quiet = wall_bytes(false);
+    assert!(!quiet.is_empty(), "the pane's output was recorded");
+    assert!(!quiet.contains(&0x07), "no BEL without --bell");
+    let loud = wall_bytes(true);
+    assert!(loud.contains(&0x07), "--bell rings when the alarms begin");
+}
