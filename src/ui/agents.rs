@@ -125,12 +125,10 @@ fn draw_agent_table(
         );
         return;
     }
-    let arrow = if table.dir == SortDir::Normal {
-        "▼"
-    } else {
-        "▲"
-    };
     let title = |name: &str, s: AgentSort| {
+        // Names go A→Z (▲) by default, the rest most urgent first (▼); S flips either.
+        let ascending = (s == AgentSort::Name) == (table.dir == SortDir::Normal);
+        let arrow = if ascending { "▲" } else { "▼" };
         if table.sort == s {
             Cell::from(format!("{name}{arrow}")).style(theme.style(Role::Accent))
         } else {
@@ -183,7 +181,7 @@ fn draw_agent_table(
                 theme.state_style(st)
             }),
             Cell::from(fmt::fit(
-                r.agent.reason.as_deref().unwrap_or(fmt::UNKNOWN),
+                words::reason_beside(st, r.agent.reason.as_deref()).unwrap_or(""),
                 16,
             ))
             .style(base),

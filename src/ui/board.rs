@@ -1,17 +1,18 @@
 //! The board: one row per queue.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Sparkline, Table, TableState};
 
 use chrono_tz::Tz;
 
 use super::theme::{Role, Theme, sla_glyph};
-use super::{fmt, words};
+use super::{fit_fields_text, fmt, words};
 use crate::app::App;
-use crate::model::rows::{QueueRow, QueueSort, SortDir};
+use crate::model::levels::{Level, Levels};
+use crate::model::rows::{QueueRow, QueueSort, SortDir, board_order};
 
 /// A board column: what it shows, how wide, and how important (lower = kept longer).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,14 +67,16 @@ impl Col {
 
     fn width(self) -> u16 {
         match self {
+            // Room for the title and its sort arrow, so neither is ever cut.
             Col::Queue => 12,
-            Col::Waiting => 4,
-            Col::Longest => 7,
-            Col::Available | Col::Busy | Col::Away => 5,
+            Col::Waiting => 5,
+            Col::Longest => 9,
+            Col::Available => 6,
+            Col::Busy | Col::Away => 5,
             Col::Acw => 4,
             Col::Asa => 6,
-            Col::Sl => 11,
-            Col::Abandon => 5,
+            Col::Sl => 12,
+            Col::Abandon => 6,
             Col::Sla => 17,
             Col::Trend => 12,
         }
@@ -131,22 +134,35 @@ pub fn columns_for(width: u16) -> Vec<Col> {
         .collect()
 }
 
-fn cell_text(c: Col, r: &QueueRow, trend_width: usize) -> String {
+fn cell_text(c: Col, r: &QueueRow, lv: &Levels, trend_width: usize) -> String {
     match c {
         Col::Queue => r.name.clone(),
-        Col::Waiting => fmt::opt_u32(r.waiting),
-        Col::Longest => fmt::clock(r.longest_wait_s),
+        Col::Waiting => format!("{}{}", fmt::opt_u32(r.waiting), level_glyph(lv.waiting)),
+        Col::Longest => format!(
+            "{}{}",
+            fmt::clock(r.longest_wait_s),
+            level_glyph(lv.longest_wait)
+        ),
         Col::Available => fmt::opt_u32(r.available),
         Col::Busy => fmt::opt_u32(r.busy),
         Col::Acw => fmt::opt_u32(r.acw),
         Col::Away => fmt::opt_u32(r.away),
         Col::Asa => fmt::clock(r.asa_s),
         Col::Sl => format!(
-            "{:>4} / {:.0}%",
+            "{}{:>4} / {:.0}%",
+            if r.service_level.is_some_and(|sl| sl < r.target) {
+                "▼"
+            } else {
+                " "
+            },
             fmt::pct(r.service_level, 0),
             r.target * 100.0
         ),
-        Col::Abandon => fmt::pct(r.abandon_rate, 0),
+        Col::Abandon => format!(
+            "{}{}",
+            fmt::pct(r.abandon_rate, 0),
+            level_glyph(lv.abandon_rate)
+        ),
         Col::Sla => match r.sla.status {
             Some(s) => format!(
                 "{} {:<5} {:>4} {:>4}",
@@ -161,17 +177,33 @@ fn cell_text(c: Col, r: &QueueRow, trend_width: usize) -> String {
     }
 }
 
-fn cell_style(c: Col, r: &QueueRow, theme: &Theme) -> Style {
+/// The mark a figure past a threshold carries, so it reads without colour: ▲ warn, ■ breach.
+fn level_glyph(l: Level) -> &'static str {
+    match l {
+        Level::Normal => "",
+        Level::Warn => " ▲",
+        Level::Breach => " ■",
+    }
+}
+
+fn level_style(l: Level, theme: &Theme) -> Style {
+    match l {
+        Level::Normal => Style::default(),
+        Level::Warn => theme.style(Role::Warn),
+        Level::Breach => theme.style(Role::Breach),
+    }
+}
+
+fn cell_style(c: Col, r: &QueueRow, lv: &Levels, theme: &Theme) -> Style {
     if r.stale {
         return theme.style(Role::Stale);
     }
     match c {
         Col::Sla => r.sla.status.map(|s| theme.sla_style(s)).unwrap_or_default(),
-        Col::Longest => match r.longest_wait_s {
-            Some(w) if w >= r.threshold_s => theme.style(Role::Breach),
-            Some(w) if w >= r.threshold_s * 0.75 => theme.style(Role::Warn),
-            _ => Style::default(),
-        },
+        Col::Longest => level_style(lv.longest_wait, theme),
+        Col::Waiting => level_style(lv.waiting, theme),
+        Col::Abandon => level_style(lv.abandon_rate, theme),
+        Col::Available => level_style(lv.available, theme),
         Col::Sl => match r.service_level {
             Some(sl) if sl < r.target => theme.style(Role::Warn),
             Some(_) => theme.style(Role::Ok),
@@ -206,7 +238,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         );
         return;
     }
-    // The queue column takes what the others leave.
+    // The queue column takes what the others leave (up to 28), the trend the rest: wider
+    // sparklines on wide terminals.
     let fixed: u16 = cols
         .iter()
         .filter(|c| **c != Col::Queue)
@@ -216,54 +249,202 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .width
         .saturating_sub(fixed)
         .clamp(Col::Queue.width(), 28);
-    let trend_w = Col::Trend.width() as usize;
+    let spare = area.width.saturating_sub(fixed + queue_w);
+    let trend_w = if cols.contains(&Col::Trend) {
+        (Col::Trend.width() + spare).min(90)
+    } else {
+        0
+    };
     let widths: Vec<Constraint> = cols
         .iter()
-        .map(|c| {
-            if *c == Col::Queue {
-                Constraint::Length(queue_w)
-            } else {
-                Constraint::Length(c.width())
-            }
+        .map(|c| match c {
+            Col::Queue => Constraint::Length(queue_w),
+            Col::Trend => Constraint::Length(trend_w),
+            c => Constraint::Length(c.width()),
         })
         .collect();
-    let arrow = if board.dir == SortDir::Normal {
-        "▼"
-    } else {
-        "▲"
-    };
     let header = Row::new(cols.iter().map(|c| {
         let t = c.title();
-        if c.sort().is_some_and(|s| board.sort == s) {
-            Cell::from(format!("{t}{arrow}")).style(theme.style(Role::Accent))
-        } else {
-            Cell::from(t)
+        match c.sort() {
+            Some(s) if board.sort == s => Cell::from(format!("{t}{}", sort_arrow(s, board.dir)))
+                .style(theme.style(Role::Accent)),
+            _ => Cell::from(t),
         }
     }))
     .style(theme.style(Role::Title));
     let multi_source = app.model().sources.len() > 1;
-    // Only the rows that fit become cells (below the header line).
-    let visible = area.height.saturating_sub(1) as usize;
+    // The rows that fit below the header line; a last line says how many more there are.
+    let room = area.height.saturating_sub(1) as usize;
+    let visible = if rows.len() > room {
+        room.saturating_sub(1)
+    } else {
+        rows.len()
+    };
     let selected = app.board_selected().min(rows.len() - 1);
     let start = window_start(selected, visible);
+    let m = app.model();
     let body = rows.window(start, visible).map(|r| {
+        let lv = m.levels(r);
         Row::new(cols.iter().map(|c| {
-            let mut text = cell_text(*c, r, trend_w);
+            let mut text = cell_text(*c, r, &lv, trend_w as usize);
             if *c == Col::Queue {
                 if multi_source {
                     text = format!("{} · {}", text, r.source);
                 }
                 text = fmt::fit(&text, queue_w as usize);
             }
-            Cell::from(text).style(cell_style(*c, r, theme))
+            Cell::from(text).style(cell_style(*c, r, &lv, theme))
         }))
     });
     let table = Table::new(body, widths)
         .header(header)
         .column_spacing(1)
         .row_highlight_style(theme.style(Role::Selected));
+    let table_h = (1 + visible as u16 + u16::from(rows.len() > visible)).min(area.height);
+    let [table_area, rest] =
+        Layout::vertical([Constraint::Length(table_h), Constraint::Min(0)]).areas(area);
     let mut state = TableState::default().with_selected(Some(selected - start));
-    frame.render_stateful_widget(table, area, &mut state);
+    frame.render_stateful_widget(table, table_area, &mut state);
+    if rows.len() > visible {
+        let below = rows.len() - start - visible;
+        let mut more = Vec::new();
+        if start > 0 {
+            more.push(format!("▲ {start} above"));
+        }
+        if below > 0 {
+            more.push(format!("▼ {below} more"));
+        }
+        let y = table_area.y + table_area.height.saturating_sub(1);
+        frame.render_widget(
+            Paragraph::new(Line::styled(more.join("  "), theme.style(Role::Muted))),
+            Rect {
+                y,
+                height: 1,
+                ..table_area
+            },
+        );
+    }
+    // Tall terminals: the centre below the table, instead of empty rows.
+    if rest.height >= 6 {
+        draw_centre(frame, rest, app, theme);
+    }
+}
+
+/// ▼ for the usual order of numbers (most urgent first), ▲ for names (A→Z); flipped by S.
+pub fn sort_arrow(sort: QueueSort, dir: SortDir) -> &'static str {
+    let ascending = (sort == QueueSort::Name) == (dir == SortDir::Normal);
+    if ascending { "▲" } else { "▼" }
+}
+
+/// The centre as a whole: by media, the worst queues, and total waiting over 30 minutes.
+fn draw_centre(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let m = app.model();
+    let rows = &m.derived().queues;
+    let dim = theme.style(Role::Muted);
+    let h = area.height.min(16);
+    let area = Rect { height: h, ..area };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(dim)
+        .title(Span::styled(" Centre ", theme.style(Role::Title)));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let mut media: Vec<(&str, u32, f64, usize, usize)> = Vec::new();
+    for r in rows {
+        let k = r.media.as_str();
+        let i = match media.iter().position(|x| x.0 == k) {
+            Some(i) => i,
+            None => {
+                media.push((k, 0, 0.0, 0, 0));
+                media.len() - 1
+            }
+        };
+        let e = &mut media[i];
+        e.1 += r.waiting.unwrap_or(0);
+        e.2 = e.2.max(r.longest_wait_s.unwrap_or(0.0));
+        e.3 += 1;
+        e.4 += usize::from(r.sla.rank().unwrap_or(0) >= 3);
+    }
+    let by_media: Vec<Vec<Span<'static>>> = std::iter::once(vec![Span::styled("by media", dim)])
+        .chain(media.iter().map(|(k, w, l, n, red)| {
+            let mut v = vec![
+                Span::styled(format!("{k} "), theme.style(Role::Title)),
+                Span::raw(format!(
+                    "{w} waiting, longest {}, {n} queue{}",
+                    fmt::clock(Some(*l)),
+                    if *n == 1 { "" } else { "s" }
+                )),
+            ];
+            if *red > 0 {
+                v.push(Span::styled(
+                    format!(", {red} ■ RED"),
+                    theme.style(Role::Breach),
+                ));
+            }
+            v
+        }))
+        .collect();
+    let order = board_order(rows, "", QueueSort::Risk, SortDir::Normal);
+    let mut worst: Vec<Vec<Span<'static>>> = vec![vec![Span::styled("worst", dim)]];
+    let mut why = None;
+    for r in order.iter().filter_map(|&i| rows.get(i)).take(3) {
+        if let Some(st) = r.sla.status.filter(|_| r.sla.rank().unwrap_or(0) >= 2) {
+            worst.push(vec![
+                Span::styled(
+                    format!("{} {} ", sla_glyph(st), st.as_str()),
+                    theme.sla_style(st),
+                ),
+                Span::raw(r.name.clone()),
+            ]);
+            if why.is_none() {
+                why = r
+                    .sla
+                    .why
+                    .as_ref()
+                    .map(|w| format!("{}: {}", r.name, words::sla_reason(w)));
+            }
+        }
+    }
+    if worst.len() == 1 {
+        worst.push(vec![Span::styled(
+            "none: every queue on track",
+            theme.style(Role::Ok),
+        )]);
+    }
+    if let Some(w) = why {
+        worst.push(vec![Span::styled(w, dim)]);
+    }
+    // Total waiting, all queues, oldest first (trends end together: each poll adds one).
+    let len = rows.iter().map(|r| r.trend.len()).max().unwrap_or(0);
+    let mut total = vec![0u64; len];
+    for r in rows {
+        let off = len - r.trend.len();
+        for (i, v) in r.trend.iter().enumerate() {
+            total[off + i] += u64::from(*v);
+        }
+    }
+    let w = usize::from(inner.width);
+    let total: Vec<u64> = total[total.len().saturating_sub(w)..].to_vec();
+    let peak = total.iter().copied().max().unwrap_or(0);
+    let lines = vec![
+        fit_fields_text(by_media, "  ", inner.width),
+        fit_fields_text(worst, "  ", inner.width),
+        Line::styled(
+            format!("waiting, all queues, last 30 min (peak {peak})"),
+            dim,
+        ),
+    ];
+    let [text, chart] = Layout::vertical([Constraint::Length(3), Constraint::Min(0)]).areas(inner);
+    frame.render_widget(Paragraph::new(lines), text);
+    if chart.height > 0 {
+        frame.render_widget(
+            Sparkline::default()
+                .data(&total)
+                .max(peak.max(1))
+                .style(theme.style(Role::Accent)),
+            chart,
+        );
+    }
 }
 
 /// The SLA status in plain words, for the queue page (times of day in `tz`).

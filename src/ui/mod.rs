@@ -53,6 +53,16 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     ])
     .areas(area);
     draw_header(frame, header, app, theme);
+    let banner = offline_banner(app, theme, body.width);
+    let body = if banner.is_empty() {
+        body
+    } else {
+        let [b, rest] =
+            Layout::vertical([Constraint::Length(banner.len() as u16), Constraint::Min(1)])
+                .areas(body);
+        frame.render_widget(Paragraph::new(banner), b);
+        rest
+    };
     match app.page() {
         Page::Board => board::draw(frame, body, app, theme),
         Page::Queue {
@@ -143,8 +153,41 @@ fn source_badge(app: &App, s: &SourceView, theme: &Theme) -> Vec<Span<'static>> 
     if s.kind == crate::domain::SourceKind::Demo && status != SourceStatus::Live {
         v[1] = Span::styled(format!(" DEMO DATA · {word} "), theme.style(Role::Badge));
     }
-    v.push(Span::raw("  "));
     v
+}
+
+/// Sources that cannot deliver, and why, in the source's own words (never only in the log).
+pub fn offline_banner(app: &App, theme: &Theme, width: u16) -> Vec<Line<'static>> {
+    let m = app.model();
+    m.sources
+        .iter()
+        .filter(|s| {
+            matches!(
+                m.display_status(s),
+                SourceStatus::Offline | SourceStatus::Error | SourceStatus::Stale
+            )
+        })
+        .filter_map(|s| {
+            let why = s.health.error.as_deref()?;
+            let why = crate::domain::text::printable(why).into_owned();
+            Some(fit_fields_text(
+                vec![
+                    vec![Span::styled(
+                        format!(
+                            " ⚠ {} {} ",
+                            s.name,
+                            m.display_status(s).as_str().to_uppercase()
+                        ),
+                        theme.style(Role::Breach),
+                    )],
+                    vec![Span::raw(why)],
+                ],
+                " ",
+                width,
+            ))
+        })
+        .take(2)
+        .collect()
 }
 
 /// `spans` cut to `width` columns, the last one ending in `…`.
@@ -215,62 +258,73 @@ fn fit_fields_inner(
     Line::from(out)
 }
 
-/// The first header line: name, clock, each source's badge, pause and warnings.
-pub fn header_top(app: &App, theme: &Theme) -> Vec<Span<'static>> {
+/// The first header line, as whole fields: name and clock, each source's badge, pause and
+/// warnings.
+pub fn header_fields(app: &App, theme: &Theme) -> Vec<Vec<Span<'static>>> {
     let m = app.model();
-    let mut top: Vec<Span> = vec![
+    let mut top: Vec<Vec<Span>> = vec![vec![
         Span::styled("queuetop ", theme.style(Role::Title)),
         Span::styled(
             local_hms(m.config.timezone, m.now()),
             theme.style(Role::Accent),
         ),
-        Span::raw("  "),
-    ];
-    for s in &m.sources {
-        top.extend(source_badge(app, s, theme));
-    }
+    ]];
     if app.nav.paused {
-        top.push(Span::styled(
+        top.push(vec![Span::styled(
             " ⏸ PAUSED — p resumes ",
             theme.style(Role::Badge),
-        ));
+        )]);
+    }
+    for s in &m.sources {
+        top.push(source_badge(app, s, theme));
     }
     if m.config.inline_secret_warning {
-        top.push(Span::styled(
+        top.push(vec![Span::styled(
             " ⚠ inline secrets in the config file ",
             theme.style(Role::Warn),
-        ));
+        )]);
     }
     top
 }
 
+/// The first header line cut to `width` (whole fields).
+pub fn header_top(app: &App, theme: &Theme, width: u16) -> Line<'static> {
+    fit_fields(header_fields(app, theme), "  ", width)
+}
+
 fn draw_header(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let m = app.model();
-    let top = header_top(app, theme);
+    let top = header_top(app, theme, area.width);
     let t = &m.derived().totals;
     let dim = theme.style(Role::Muted);
-    let bottom = Line::from(vec![
-        Span::styled("waiting ", dim),
-        Span::styled(fmt::opt_u32(t.waiting), theme.style(Role::Title)),
-        Span::styled("  longest ", dim),
-        Span::raw(fmt::clock(t.longest_wait_s)),
-        Span::styled("  agents ", dim),
-        Span::raw(format!(
-            "{} avail · {} busy · {} ACW · {} away",
-            fmt::opt_u32(t.available),
-            fmt::opt_u32(t.busy),
-            fmt::opt_u32(t.acw),
-            fmt::opt_u32(t.away)
-        )),
-        Span::styled("  today ", dim),
-        Span::raw(format!(
-            "{} offered · {} abandoned · SL {}",
-            fmt::opt_u64(t.offered),
-            fmt::opt_u64(t.abandoned),
-            fmt::pct(t.service_level, 0)
-        )),
-    ]);
-    let p = Paragraph::new(vec![Line::from(top), bottom]);
+    let field = |label: &str, value: String, after: &str| {
+        let mut v = Vec::new();
+        if !label.is_empty() {
+            v.push(Span::styled(format!("{label} "), dim));
+        }
+        v.push(Span::styled(value, theme.style(Role::Title)));
+        if !after.is_empty() {
+            v.push(Span::styled(format!(" {after}"), dim));
+        }
+        v
+    };
+    // Whole fields in the order they are given up when narrow (Avail before ACW).
+    let bottom = fit_fields(
+        vec![
+            field("waiting", fmt::opt_u32(t.waiting), ""),
+            field("longest", fmt::clock(t.longest_wait_s), ""),
+            field("", fmt::opt_u32(t.available), "avail"),
+            field("", fmt::opt_u32(t.busy), "busy"),
+            field("SL", fmt::pct(t.service_level, 0), "today"),
+            field("", fmt::opt_u32(t.acw), "ACW"),
+            field("", fmt::opt_u32(t.away), "away"),
+            field("", fmt::opt_u64(t.offered), "offered"),
+            field("", fmt::opt_u64(t.abandoned), "abandoned"),
+        ],
+        "  ",
+        area.width,
+    );
+    let p = Paragraph::new(vec![top, bottom]);
     frame.render_widget(p, area);
 }
 
@@ -286,27 +340,52 @@ fn draw_footer(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Span::styled("  Enter keep · Esc clear", theme.style(Role::Muted)),
         ])
     } else {
-        let mut spans = vec![Span::styled(
-            format!(" {} ", breadcrumb(app)),
+        let mut fields = vec![vec![Span::styled(
+            format!(" {}", breadcrumb(app)),
             theme.style(Role::Title),
-        )];
+        )]];
         if !filter.is_empty() {
-            spans.push(Span::styled(
-                format!(" /{filter} "),
+            fields.push(vec![Span::styled(
+                format!("/{filter}"),
                 theme.style(Role::Accent),
-            ));
+            )]);
         }
-        let hints = match app.page() {
-            Page::Board => {
-                "↑↓ select · Enter drill · s sort · / filter · a agents · p pause · ? help · q quit"
-            }
-            Page::Queue { .. } | Page::Agents { .. } => {
-                "↑↓ select · Enter timeline · s sort · / filter · Esc back · ? help"
-            }
-            Page::Agent(_) => "+/- zoom · ←→ pan · 0 day · ↑↓ scroll · Esc back · ? help",
+        // Most needed first: what does not fit is left out whole, from the end.
+        let hints: &[&str] = match app.page() {
+            Page::Board => &[
+                "↑↓ select",
+                "Enter drill",
+                "? help",
+                "/ filter",
+                "s sort",
+                "w wall",
+                "a agents",
+                "p pause",
+                "q quit",
+            ],
+            Page::Queue { .. } | Page::Agents { .. } => &[
+                "↑↓ select",
+                "Enter timeline",
+                "Esc back",
+                "? help",
+                "/ filter",
+                "s sort",
+            ],
+            Page::Agent(_) => &[
+                "+/- zoom",
+                "Esc back",
+                "? help",
+                "←→ pan",
+                "0 day",
+                "↑↓ scroll",
+            ],
         };
-        spans.push(Span::styled(format!(" {hints}"), theme.style(Role::Muted)));
-        Line::from(spans)
+        fields.extend(
+            hints
+                .iter()
+                .map(|h| vec![Span::styled(h.to_string(), theme.style(Role::Muted))]),
+        );
+        fit_fields(fields, " · ", area.width)
     };
     frame.render_widget(Paragraph::new(line), area);
 }

@@ -107,12 +107,12 @@ pub fn state_glyph(st: AgentState) -> char {
     }
 }
 
-/// The block character a timeline cell uses for each state (distinct shapes so the band
-/// reads without colour too).
+/// The block character a timeline cell uses for each state: distinct shapes, so the band
+/// reads without colour too (busy is solid, available a half-height bar).
 pub fn state_fill(st: AgentState) -> char {
     match st {
-        AgentState::Available => '█',
-        AgentState::Busy => '▓',
+        AgentState::Available => '▄',
+        AgentState::Busy => '█',
         AgentState::AfterCallWork => '▒',
         AgentState::NotResponding => '╳',
         AgentState::Unavailable => '░',

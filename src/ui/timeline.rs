@@ -21,17 +21,18 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, page: &Agen
     let name = agent
         .map(|a| a.name.clone())
         .unwrap_or_else(|| page.agent_id.clone());
-    let mut head = vec![Span::styled(format!("{name} "), theme.style(Role::Title))];
+    let mut head: Vec<Vec<Span<'static>>> =
+        vec![vec![Span::styled(name, theme.style(Role::Title))]];
     if let Some(a) = agent {
-        head.push(Span::styled(
+        head.push(vec![Span::styled(
             format!("{} {}", state_glyph(a.state), a.state.label()),
             theme.state_style(a.state),
-        ));
-        if let Some(r) = &a.reason {
-            head.push(Span::styled(format!(" · {r}"), dim));
+        )]);
+        if let Some(r) = super::words::reason_beside(a.state, a.reason.as_deref()) {
+            head.push(vec![Span::styled(format!("· {r}"), dim)]);
         }
         let tis = crate::model::rows::time_in_state(a, now);
-        head.push(Span::raw(format!(" · {}", fmt::clock(tis))));
+        head.push(vec![Span::raw(format!("· {}", fmt::clock(tis)))]);
     }
     let entry = m.history.get(&(page.source.clone(), page.agent_id.clone()));
     let spans = m.agent_timeline(&page.source, &page.agent_id);
@@ -59,10 +60,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, page: &Agen
             Role::Muted,
         ),
     };
-    head.push(Span::styled(
-        format!("   {status_text}"),
+    head.push(vec![Span::styled(
+        format!("  {status_text}"),
         theme.style(status_role),
-    ));
+    )]);
 
     let (from, to) = page.view_window(now);
     let zoom = format!(
@@ -80,7 +81,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, page: &Agen
         Constraint::Min(1),
     ])
     .areas(area);
-    frame.render_widget(Paragraph::new(Line::from(head)), h1);
+    frame.render_widget(
+        Paragraph::new(super::fit_fields_text(head, " ", h1.width)),
+        h1,
+    );
     let Some(spans) = spans else {
         frame.render_widget(Paragraph::new(Line::styled("  …", dim)), band);
         return;
@@ -103,15 +107,24 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, page: &Agen
         )),
         ticks,
     );
-    let mut leg: Vec<Span> = vec![Span::styled(format!("{zoom}  "), theme.style(Role::Accent))];
+    let mut leg: Vec<Vec<Span<'static>>> = vec![vec![Span::styled(
+        if legend.width >= 80 {
+            zoom
+        } else {
+            format!("{}h", ZOOMS_H[page.zoom])
+        },
+        theme.style(Role::Accent),
+    )]];
     for st in AgentState::ALL {
-        leg.push(Span::styled(
-            state_fill(st).to_string(),
-            theme.state_style(st),
-        ));
-        leg.push(Span::raw(format!("{} ", st.label())));
+        leg.push(vec![
+            Span::styled(state_fill(st).to_string(), theme.state_style(st)),
+            Span::raw(st.label()),
+        ]);
     }
-    frame.render_widget(Paragraph::new(Line::from(leg)), legend);
+    frame.render_widget(
+        Paragraph::new(super::fit_fields(leg, " ", legend.width)),
+        legend,
+    );
 
     // Totals (of the visible window) beside the list of segments.
     let visible = crate::domain::spans::normalise(&spans, from, to);
@@ -159,37 +172,49 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, page: &Agen
     let mut segs: Vec<&StateSpan> = visible.iter().collect();
     segs.reverse();
     let scroll = page.scroll.min(segs.len().saturating_sub(1));
-    let header =
-        Row::new(["Start", "End", "Duration", "State", "Reason"]).style(theme.style(Role::Title));
+    // Narrow: the end time goes first (the next row's start says it), then the reason.
+    let w = list_area.width;
+    let (show_end, show_reason) = (w >= 52, w >= 43);
+    let mut titles = vec!["Start"];
+    let mut widths = vec![Constraint::Length(8)];
+    if show_end {
+        titles.push("End");
+        widths.push(Constraint::Length(8));
+    }
+    titles.extend(["Duration", "State"]);
+    widths.extend([Constraint::Length(8), Constraint::Length(16)]);
+    if show_reason {
+        titles.push("Reason");
+        widths.push(Constraint::Min(8));
+    }
+    let header = Row::new(titles).style(theme.style(Role::Title));
     let rows = segs.iter().skip(scroll).map(|s| {
         let open = s.end >= now - Duration::seconds(1) && page.pan_back.is_zero();
-        Row::new(vec![
-            Cell::from(super::local_hms(tz, s.start)),
-            Cell::from(if open {
+        let mut cells = vec![Cell::from(super::local_hms(tz, s.start))];
+        if show_end {
+            cells.push(Cell::from(if open {
                 "now".to_string()
             } else {
                 super::local_hms(tz, s.end)
-            }),
-            Cell::from(fmt::span_len(
-                (s.end - s.start).num_milliseconds() as f64 / 1000.0,
-            )),
+            }));
+        }
+        cells.push(Cell::from(fmt::span_len(
+            (s.end - s.start).num_milliseconds() as f64 / 1000.0,
+        )));
+        cells.push(
             Cell::from(format!("{} {}", state_glyph(s.state), s.state.label()))
                 .style(theme.state_style(s.state)),
-            Cell::from(s.reason.clone().unwrap_or_default()),
-        ])
+        );
+        if show_reason {
+            cells.push(Cell::from(
+                super::words::reason_beside(s.state, s.reason.as_deref())
+                    .unwrap_or_default()
+                    .to_string(),
+            ));
+        }
+        Row::new(cells)
     });
-    let t = Table::new(
-        rows,
-        [
-            Constraint::Length(8),
-            Constraint::Length(8),
-            Constraint::Length(8),
-            Constraint::Length(16),
-            Constraint::Min(8),
-        ],
-    )
-    .header(header)
-    .column_spacing(1);
+    let t = Table::new(rows, widths).header(header).column_spacing(1);
     frame.render_widget(t, list_area);
 }
 
@@ -213,7 +238,9 @@ pub fn band_cells(
         .collect()
 }
 
-/// Hour labels under the band, placed where each hour falls.
+/// Time labels under the band (`|14:00`), placed where each falls: every 10 minutes on
+/// the 1 h view, up to every 6 hours on a narrow 24 h view, as many as fit without
+/// touching; a label that would not fit whole is left out, never clipped.
 fn tick_line(
     tz: Option<chrono_tz::Tz>,
     from: DateTime<Utc>,
@@ -221,55 +248,42 @@ fn tick_line(
     width: usize,
 ) -> String {
     let mut line = vec![' '; width];
-    if width == 0 {
+    if width == 0 || to <= from {
         return String::new();
     }
-    let span_h = (to - from).num_hours().max(1);
-    let step_h = match span_h {
-        h if h > 12 => {
-            if width >= 120 {
-                2
-            } else if width >= 60 {
-                3
-            } else {
-                6
-            }
-        }
-        h if h > 4 => {
-            if width >= 60 {
-                1
-            } else {
-                3
-            }
-        }
-        _ => 1,
-    };
+    const LABEL: usize = 6; // "|14:00"
+    let span_min = (to - from).num_minutes().max(1) as usize;
+    let step = [10usize, 15, 30, 60, 120, 180, 360, 720]
+        .into_iter()
+        .find(|s| span_min.div_ceil(*s) * (LABEL + 2) <= width)
+        .unwrap_or(720);
     let total = (to - from).num_milliseconds() as f64;
-    // Start at the first whole hour after `from`.
-    let mut t = from + Duration::hours(1);
-    t = t
-        .with_minute(0)
-        .and_then(|x| x.with_second(0))
+    // Walk five-minute marks (every zone's offset is a multiple of them) and label those
+    // whose local time is a multiple of the step.
+    let mut t = from
+        .with_second(0)
         .and_then(|x| x.with_nanosecond(0))
-        .unwrap_or(t);
+        .unwrap_or(from);
+    t += Duration::minutes(i64::from(5 - t.minute() % 5));
     while t < to {
         let label = super::local_hm(tz, t);
-        let hour: u32 = label[..2].parse().unwrap_or(0);
-        if hour.is_multiple_of(step_h as u32) {
+        let minutes = label
+            .split_once(':')
+            .and_then(|(h, m)| Some(h.parse::<usize>().ok()? * 60 + m.parse::<usize>().ok()?));
+        if minutes.is_some_and(|m| m % step == 0) {
             let x = (((t - from).num_milliseconds() as f64 / total) * width as f64) as usize;
-            if x + label.len() <= width
-                && line[x..x + label.len()].iter().all(|c| *c == ' ')
+            let n = label.chars().count() + 1;
+            if x + n <= width
+                && line[x..x + n].iter().all(|c| *c == ' ')
                 && (x == 0 || line[x - 1] == ' ')
             {
                 line[x] = '|';
                 for (i, ch) in label.chars().enumerate() {
-                    if x + 1 + i < width {
-                        line[x + 1 + i] = ch;
-                    }
+                    line[x + 1 + i] = ch;
                 }
             }
         }
-        t += Duration::hours(1);
+        t += Duration::minutes(5);
     }
     line.into_iter().collect()
 }

@@ -203,13 +203,16 @@ pub fn pages<'a>(app: &'a App, w: u16, h: u16) -> Vec<WallPage<'a>> {
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let tall = area.height >= 24;
     let summary_h = if tall { 4 } else { 1 };
-    let [top, summary, grid, footer] = Layout::vertical([
+    let banner = super::offline_banner(app, theme, area.width);
+    let [top, summary, banner_area, grid, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(summary_h),
+        Constraint::Length(banner.len() as u16),
         Constraint::Min(1),
         Constraint::Length(1),
     ])
     .areas(area);
+    frame.render_widget(Paragraph::new(banner), banner_area);
     let pages = pages(app, grid.width, grid.height);
     let n = pages.len() as i64;
     let index = app.wall.page.rem_euclid(n.max(1)) as usize;
@@ -234,7 +237,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let [left, right] =
         Layout::horizontal([Constraint::Min(0), Constraint::Length(ind_w)]).areas(top);
     frame.render_widget(
-        Paragraph::new(Line::from(super::header_top(app, theme))),
+        Paragraph::new(super::header_top(app, theme, left.width)),
         left,
     );
     frame.render_widget(

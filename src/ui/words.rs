@@ -166,3 +166,13 @@ pub fn alert(a: &Alert) -> String {
         format!("{what} > {}", fmt::duration_short(a.after.as_secs_f64()))
     }
 }
+
+/// A vendor reason worth showing beside a state: not when it only repeats the state
+/// ("Available · Available").
+pub fn reason_beside(state: crate::domain::AgentState, reason: Option<&str>) -> Option<&str> {
+    reason.map(str::trim).filter(|r| {
+        !r.is_empty()
+            && !r.eq_ignore_ascii_case(state.label())
+            && !r.eq_ignore_ascii_case(state.as_str())
+    })
+}
