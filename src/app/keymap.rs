@@ -123,7 +123,7 @@ pub const BINDINGS: &[Binding] = &[
         label: "/",
         action: Action::Filter,
         scope: Scope::Tables,
-        help: "filter rows (Enter keeps, Esc clears)",
+        help: "filter: words, red/amber/green, voice/chat/email, source:x",
     },
     Binding {
         keys: &[KeyCode::Enter],

@@ -336,17 +336,96 @@ fn cmp_opt<T: PartialOrd>(a: Option<T>, b: Option<T>) -> std::cmp::Ordering {
     }
 }
 
-/// Whether a board row passes the board's filter.
+/// One word of the board's filter.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FilterTerm {
+    /// `red`, `amber`, `green`, `met`, `breached`, `no_calls`: the SLA status.
+    Status(crate::sla::Status),
+    /// `voice`, `chat`, `email`, `message`, `callback`, `mixed`: the queue's media.
+    Media(Media),
+    /// `source:acme`: the source's name contains this.
+    Source(String),
+    /// `name:red` (or any other word): the name or id contains this.
+    Text(String),
+}
+
+/// The board's filter: every word must hold. `red voice`, `amber source:acme`, `bill`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct QueueFilter(pub Vec<FilterTerm>);
+
+impl QueueFilter {
+    pub fn parse(filter: &str) -> QueueFilter {
+        use crate::sla::Status;
+        let terms = filter
+            .split_whitespace()
+            .map(|w| {
+                let w = w.to_lowercase();
+                if let Some(v) = w.strip_prefix("source:") {
+                    return FilterTerm::Source(v.to_string());
+                }
+                if let Some(v) = w.strip_prefix("name:") {
+                    return FilterTerm::Text(v.to_string());
+                }
+                let status = [
+                    Status::Red,
+                    Status::Amber,
+                    Status::Green,
+                    Status::Met,
+                    Status::Breached,
+                    Status::NoCalls,
+                ]
+                .into_iter()
+                .find(|s| {
+                    s.as_str().eq_ignore_ascii_case(&w) || (w == "nocalls" && *s == Status::NoCalls)
+                });
+                if let Some(s) = status {
+                    return FilterTerm::Status(s);
+                }
+                let media = [
+                    Media::Voice,
+                    Media::Chat,
+                    Media::Email,
+                    Media::Message,
+                    Media::Callback,
+                    Media::Mixed,
+                ]
+                .into_iter()
+                .find(|m| m.as_str() == w);
+                match media {
+                    Some(m) => FilterTerm::Media(m),
+                    None => FilterTerm::Text(w),
+                }
+            })
+            .collect();
+        QueueFilter(terms)
+    }
+
+    pub fn matches(&self, r: &QueueRow) -> bool {
+        self.0.iter().all(|t| match t {
+            FilterTerm::Status(s) => r.sla.status == Some(*s),
+            FilterTerm::Media(m) => r.media == *m,
+            FilterTerm::Source(s) => r.source.to_lowercase().contains(s.as_str()),
+            FilterTerm::Text(w) => {
+                r.name.to_lowercase().contains(w.as_str())
+                    || r.id.to_lowercase().contains(w.as_str())
+                    || r.source.to_lowercase().contains(w.as_str())
+            }
+        })
+    }
+}
+
+/// Whether a board row passes the board's filter (see [`QueueFilter`]).
 pub fn queue_matches(filter: &str, r: &QueueRow) -> bool {
-    matches_filter(filter, &[&r.name, &r.id, r.media.as_str(), &r.source])
+    QueueFilter::parse(filter).matches(r)
 }
 
 /// The board's rows (indices into `rows`), filtered and sorted as asked.
 pub fn board_order(rows: &[QueueRow], filter: &str, sort: QueueSort, dir: SortDir) -> Vec<usize> {
+    let parsed = QueueFilter::parse(filter);
     let mut order: Vec<usize> = rows
         .iter()
         .enumerate()
-        .filter(|(_, r)| queue_matches(filter, r))
+        .filter(|(_, r)| parsed.matches(r))
         .map(|(i, _)| i)
         .collect();
     // Lower-cased names once, not once per comparison.

@@ -14,7 +14,7 @@ use super::{bigtext, fit_fields, fit_fields_text, fmt, words};
 use crate::app::App;
 use crate::app::wall::WallState;
 use crate::model::levels::{AlarmCause, Level, Levels};
-use crate::model::rows::{QueueRow, QueueSort, SortDir, board_order, queue_matches};
+use crate::model::rows::{QueueFilter, QueueRow, QueueSort, SortDir, board_order};
 
 /// The smallest panel with big digits (outer size).
 pub const BIG_MIN: (u16, u16) = (32, 9);
@@ -132,13 +132,13 @@ fn matcher(glob: &str) -> Option<GlobMatcher> {
 
 /// Every page of the wall for a grid of `w × h`, in order.
 pub fn pages<'a>(app: &'a App, w: u16, h: u16) -> Vec<WallPage<'a>> {
-    let filter = app.nav.board.filter.as_str();
+    let filter = QueueFilter::parse(&app.nav.board.filter);
     let all: Vec<&QueueRow> = app
         .model()
         .derived()
         .queues
         .iter()
-        .filter(|r| queue_matches(filter, r))
+        .filter(|r| filter.matches(r))
         .collect();
     let mut groups: Vec<(Option<String>, Vec<&QueueRow>)> = Vec::new();
     let named = &app.model().config.wall.pages;

@@ -478,3 +478,53 @@ fn wall_mode_toggles_rotates_and_rings_only_when_asked() {
         "no bell for a standing alarm"
     );
 }
+
+/// The board's rows after typing `/filter` and Enter.
+fn filtered(filter: &str) -> Vec<String> {
+    let (mut app, _) = app_with_demo();
+    update(&mut app, ch('/'));
+    for c in filter.chars() {
+        update(&mut app, ch(c));
+    }
+    update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.nav.board.filter, filter);
+    let mut names: Vec<String> = board_rows(&app).into_iter().map(|r| r.name).collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn filter_grammar_status_media_source_and_words() {
+    assert_eq!(filtered("red"), ["Retentions", "VIP Line"], "SLA status");
+    assert_eq!(filtered("RED"), ["Retentions", "VIP Line"], "any case");
+    assert!(
+        filtered("amber").is_empty(),
+        "nothing amber in the demo now"
+    );
+    assert_eq!(filtered("green").len(), 6);
+    assert_eq!(
+        filtered("voice"),
+        [
+            "Billing",
+            "Retentions",
+            "Sales",
+            "Technical Support",
+            "VIP Line"
+        ],
+        "media"
+    );
+    assert_eq!(filtered("chat"), ["Web Chat"]);
+    assert_eq!(filtered("source:demo").len(), 8, "source name");
+    assert!(filtered("source:acme").is_empty());
+    // Combined: every word holds.
+    assert_eq!(filtered("red voice"), ["Retentions", "VIP Line"]);
+    assert_eq!(
+        filtered("green voice source:demo"),
+        ["Billing", "Sales", "Technical Support"]
+    );
+    assert!(filtered("red chat").is_empty());
+    // Other words are names (or ids); name: forces a name even for a keyword.
+    assert_eq!(filtered("bill"), ["Billing"]);
+    assert_eq!(filtered("name:vip"), ["VIP Line"]);
+    assert!(filtered("name:red").is_empty(), "no queue is named …red…");
+}
