@@ -20,20 +20,79 @@ pub enum Role {
     Badge,
 }
 
+/// How many colours the terminal shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Depth {
+    /// None (`NO_COLOR`, `TERM=dumb`): bold, dim, underline and reverse only.
+    Mono,
+    /// The 16 ANSI colours (the Linux console, plain xterm).
+    Ansi16,
+    /// The xterm 256-colour palette.
+    Indexed256,
+    /// 24-bit colour (`COLORTERM=truecolor`).
+    TrueColor,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Theme {
     pub color: bool,
+    pub depth: Depth,
 }
 
 impl Theme {
-    pub const COLOR: Theme = Theme { color: true };
-    pub const MONO: Theme = Theme { color: false };
+    pub const COLOR: Theme = Theme {
+        color: true,
+        depth: Depth::Ansi16,
+    };
+    pub const MONO: Theme = Theme {
+        color: false,
+        depth: Depth::Mono,
+    };
 
-    /// Colour unless `NO_COLOR` is set (https://no-color.org).
+    pub fn with_depth(depth: Depth) -> Theme {
+        Theme {
+            color: depth != Depth::Mono,
+            depth,
+        }
+    }
+
+    /// From the environment: `NO_COLOR` (https://no-color.org), then `TERM` and `COLORTERM`.
     pub fn from_env() -> Theme {
-        match std::env::var_os("NO_COLOR") {
-            Some(v) if !v.is_empty() => Theme::MONO,
-            _ => Theme::COLOR,
+        let var = |k: &str| std::env::var(k).ok();
+        Theme::with_depth(Theme::detect(
+            var("NO_COLOR").as_deref(),
+            var("TERM").as_deref(),
+            var("COLORTERM").as_deref(),
+        ))
+    }
+
+    /// The colour depth for these variables: `NO_COLOR` set and not empty, or `TERM=dumb`
+    /// (or none): mono; `COLORTERM=truecolor|24bit`: 24-bit; a `TERM` naming 256 colours:
+    /// 256; `linux` and everything else: 16.
+    pub fn detect(no_color: Option<&str>, term: Option<&str>, colorterm: Option<&str>) -> Depth {
+        if no_color.is_some_and(|v| !v.is_empty()) {
+            return Depth::Mono;
+        }
+        let term = term.unwrap_or("").to_ascii_lowercase();
+        if term.is_empty() || term == "dumb" {
+            return Depth::Mono;
+        }
+        let ct = colorterm.unwrap_or("").to_ascii_lowercase();
+        if ct == "truecolor" || ct == "24bit" {
+            return Depth::TrueColor;
+        }
+        if term.contains("256color") || term.contains("direct") {
+            return Depth::Indexed256;
+        }
+        Depth::Ansi16
+    }
+
+    /// `named` on 16 colours, the palette entry on 256, the RGB value on 24-bit.
+    fn pick(&self, named: Color, idx: u8, rgb: (u8, u8, u8)) -> Color {
+        match self.depth {
+            Depth::Mono | Depth::Ansi16 => named,
+            Depth::Indexed256 => Color::Indexed(idx),
+            Depth::TrueColor => Color::Rgb(rgb.0, rgb.1, rgb.2),
         }
     }
 
@@ -49,12 +108,14 @@ impl Theme {
             };
         }
         match role {
-            Role::Ok => s.fg(Color::Green),
-            Role::Warn => s.fg(Color::Yellow),
-            Role::Breach => s.fg(Color::Red).add_modifier(Modifier::BOLD),
-            Role::Stale => s.fg(Color::DarkGray),
-            Role::Muted => s.fg(Color::DarkGray),
-            Role::Accent => s.fg(Color::Cyan),
+            Role::Ok => s.fg(self.pick(Color::Green, 78, (95, 215, 135))),
+            Role::Warn => s.fg(self.pick(Color::Yellow, 220, (255, 200, 40))),
+            Role::Breach => s
+                .fg(self.pick(Color::Red, 196, (255, 70, 70)))
+                .add_modifier(Modifier::BOLD),
+            Role::Stale => s.fg(self.pick(Color::DarkGray, 242, (110, 110, 110))),
+            Role::Muted => s.fg(self.pick(Color::DarkGray, 245, (140, 140, 140))),
+            Role::Accent => s.fg(self.pick(Color::Cyan, 80, (80, 200, 220))),
             Role::Title => s.add_modifier(Modifier::BOLD),
             Role::Selected => s.add_modifier(Modifier::REVERSED),
             Role::Badge => s
@@ -129,5 +190,38 @@ pub fn sla_glyph(st: SlaStatus) -> char {
         SlaStatus::Met => '✔',
         SlaStatus::Breached => '✖',
         SlaStatus::NoCalls => '○',
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_depth_from_the_environment() {
+        assert_eq!(
+            Theme::detect(None, Some("xterm-256color"), Some("truecolor")),
+            Depth::TrueColor
+        );
+        assert_eq!(
+            Theme::detect(None, Some("xterm-256color"), None),
+            Depth::Indexed256
+        );
+        assert_eq!(Theme::detect(None, Some("linux"), None), Depth::Ansi16);
+        assert_eq!(
+            Theme::detect(None, Some("dumb"), Some("truecolor")),
+            Depth::Mono
+        );
+        assert_eq!(Theme::detect(None, None, None), Depth::Mono);
+        assert_eq!(
+            Theme::detect(Some("1"), Some("xterm-256color"), None),
+            Depth::Mono
+        );
+        assert_eq!(
+            Theme::detect(Some(""), Some("xterm"), None),
+            Depth::Ansi16,
+            "empty NO_COLOR is unset"
+        );
+        assert_eq!(Theme::with_depth(Depth::Mono), Theme::MONO);
     }
 }
