@@ -499,7 +499,7 @@ pub async fn history_within(
         Format::Json => {
             output::to_json_pretty(&doc).map_err(|e| Failure::runtime(e.to_string()))? + "\n"
         }
-        Format::Table => output::history_table(&doc),
+        Format::Table => output::history_table(&doc, cfg.timezone),
     })
 }
 
@@ -544,6 +544,57 @@ pub fn check_config(global: &Global) -> Result<String, Failure> {
                 .unwrap_or_else(|| "(default)".into())
         ));
     }
+    let fmt_d = |d: std::time::Duration| crate::ui::fmt::duration_short(d.as_secs_f64());
+    out.push_str(&format!("alerts ({}):\n", cfg.alerts.len()));
+    for a in &cfg.alerts {
+        let what = match (&a.state, &a.reason) {
+            (Some(st), Some(r)) => format!("state {} with reason {r:?}", st.as_str()),
+            (Some(st), None) => format!("state {}", st.as_str()),
+            (None, Some(r)) => format!("reason {r:?}"),
+            (None, None) => "(nothing)".into(),
+        };
+        let after = if a.after.is_zero() {
+            "at once".to_string()
+        } else {
+            format!("after {}", fmt_d(a.after))
+        };
+        out.push_str(&format!("  {what}, {after}\n"));
+    }
+    let w = &cfg.wall;
+    if w.thresholds.is_empty() {
+        out.push_str("thresholds: none (longest wait warns at 3/4 of each queue's SL threshold, breaches at it)\n");
+    } else {
+        out.push_str(&format!("thresholds ({}):\n", w.thresholds.len()));
+        for t in &w.thresholds {
+            let lvl = |v: Option<f64>| v.map(|v| t.metric.show(v)).unwrap_or_else(|| "—".into());
+            out.push_str(&format!(
+                "  {} on queues matching {:?}: warn {}, breach {}\n",
+                t.metric.as_str(),
+                t.pattern,
+                lvl(t.warn),
+                lvl(t.breach)
+            ));
+        }
+    }
+    out.push_str(&format!(
+        "wall: {}, rotate every {}, bell {}, pages {}\n",
+        if w.start {
+            "on at start"
+        } else {
+            "off at start (key w)"
+        },
+        fmt_d(w.rotate),
+        if w.bell { "on" } else { "off" },
+        if w.pages.is_empty() {
+            "cut to fit the screen".to_string()
+        } else {
+            w.pages
+                .iter()
+                .map(|p| format!("{} [{}]", p.name, p.queues.join(", ")))
+                .collect::<Vec<_>>()
+                .join("; ")
+        }
+    ));
     for s in &cfg.sources {
         if let SourceConfig::Demo(d) = s
             && let Some(p) = &d.scenario

@@ -323,14 +323,34 @@ pub fn history_json(
     }
 }
 
-pub fn history_table(doc: &HistoryJson) -> String {
+/// `history --format table`: local times (in `tz`, else the machine's zone) to the second,
+/// in aligned columns.
+pub fn history_table(doc: &HistoryJson, tz: Option<chrono_tz::Tz>) -> String {
+    let local = |t: DateTime<Utc>| match tz {
+        Some(tz) => t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string(),
+        None => t
+            .with_timezone(&chrono::Local)
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string(),
+    };
+    let zone = match tz {
+        Some(tz) => tz.name().to_string(),
+        None => format!("local time, UTC{}", chrono::Local::now().format("%:z")),
+    };
+    let state_w = doc
+        .spans
+        .iter()
+        .map(|s| s.state.chars().count())
+        .chain(std::iter::once(5))
+        .max()
+        .unwrap_or(5);
     let mut out = format!(
-        "{} ({}) on {}: {} → {}\n\n{:<20} {:<20} {:>10}  {:<16} {}\n",
+        "{} ({}) on {}: {} → {} ({zone})\n\n{:<19}  {:<19}  {:>9}  {:<state_w$}  {}\n",
         printable(&doc.agent.name),
         printable(&doc.agent.id),
         printable(&doc.source),
-        rfc3339(doc.from),
-        rfc3339(doc.to),
+        local(doc.from),
+        local(doc.to),
         "START",
         "END",
         "DURATION",
@@ -338,21 +358,23 @@ pub fn history_table(doc: &HistoryJson) -> String {
         "REASON"
     );
     for s in &doc.spans {
-        out.push_str(&format!(
-            "{:<20} {:<20} {:>10}  {:<16} {}\n",
-            rfc3339(s.start),
-            rfc3339(s.end),
+        let line = format!(
+            "{:<19}  {:<19}  {:>9}  {:<state_w$}  {}",
+            local(s.start),
+            local(s.end),
             fmt::span_len((s.end - s.start).num_milliseconds() as f64 / 1000.0),
             s.state,
             printable(s.reason.as_deref().unwrap_or_default())
-        ));
+        );
+        out.push_str(line.trim_end());
+        out.push('\n');
     }
     let window = (doc.to - doc.from).num_milliseconds() as f64 / 1000.0;
     out.push_str("\nTOTALS\n");
     for st in AgentState::ALL {
         if let Some(v) = doc.totals_s.get(st.as_str()) {
             out.push_str(&format!(
-                "{:<16} {:>10} {:>7}\n",
+                "{:<16} {:>9} {:>7}\n",
                 st.as_str(),
                 fmt::span_len(*v),
                 fmt::pct(Some(v / window), 1)
@@ -536,7 +558,7 @@ mod tests {
             t0(),
             &spans,
         );
-        let table = history_table(&doc);
+        let table = history_table(&doc, Some(chrono_tz::UTC));
         assert!(
             table
                 .chars()
