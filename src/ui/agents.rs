@@ -135,28 +135,56 @@ fn draw_agent_table(
             Cell::from(name.to_string())
         }
     };
-    let wide = area.width >= 100;
-    let mut header = vec![
-        title("Agent", AgentSort::Name),
-        title("State", AgentSort::State),
-        Cell::from("Reason"),
-        title("In state", AgentSort::TimeInState),
-        Cell::from("Alert"),
-    ];
-    let mut widths = vec![
-        Constraint::Length(20),
-        Constraint::Length(17),
-        Constraint::Length(16),
-        Constraint::Length(9),
-        Constraint::Length(14),
-    ];
-    if area.width >= 80 {
-        header.push(Cell::from(if all { "Queues" } else { "Also serves" }));
-        widths.push(Constraint::Min(10));
+    // Columns in the order they are kept; whole columns go from the end when narrow, and
+    // every cell is cut to its column with an ellipsis (never mid-letter by the table).
+    #[derive(Clone, Copy, PartialEq)]
+    enum C {
+        State,
+        InState,
+        Alert,
+        Reason,
+        Queues,
+        Source,
     }
-    if wide && sources.len() > 1 {
-        header.push(Cell::from("Source"));
-        widths.push(Constraint::Length(12));
+    let want = [
+        (C::State, 16u16),
+        (C::InState, 8),
+        (C::Alert, 14),
+        (C::Reason, 16),
+        (C::Queues, 12),
+        (C::Source, 12),
+    ];
+    let name_min = 14u16;
+    let mut used = name_min;
+    let mut cols: Vec<(C, u16)> = Vec::new();
+    for (c, w) in want {
+        if c == C::Source && sources.len() < 2 {
+            continue;
+        }
+        if used + 1 + w > area.width {
+            break;
+        }
+        used += 1 + w;
+        cols.push((c, w));
+    }
+    // The name takes what is left, up to 24; the queues list takes the rest after that.
+    let name_w = (name_min + area.width.saturating_sub(used)).min(24);
+    let spare = area.width.saturating_sub(used + name_w - name_min);
+    if let Some(q) = cols.iter_mut().find(|(c, _)| *c == C::Queues) {
+        q.1 += spare;
+    }
+    let mut header = vec![title("Agent", AgentSort::Name)];
+    let mut widths = vec![Constraint::Length(name_w)];
+    for (c, w) in &cols {
+        header.push(match c {
+            C::State => title("State", AgentSort::State),
+            C::InState => title("In state", AgentSort::TimeInState),
+            C::Alert => Cell::from("Alert"),
+            C::Reason => Cell::from("Reason"),
+            C::Queues => Cell::from(if all { "Queues" } else { "Also serves" }),
+            C::Source => Cell::from("Source"),
+        });
+        widths.push(Constraint::Length(*w));
     }
     let page_queue = match app.page() {
         crate::app::Page::Queue { queue_id, .. } => Some(queue_id.clone()),
@@ -173,43 +201,42 @@ fn draw_agent_table(
             Default::default()
         };
         let st = r.agent.state;
-        let mut cells = vec![
-            Cell::from(fmt::fit(&r.agent.name, 20)).style(base),
-            Cell::from(format!("{} {}", state_glyph(st), st.label())).style(if r.stale {
-                base
-            } else {
-                theme.state_style(st)
-            }),
-            Cell::from(fmt::fit(
-                words::reason_beside(st, r.agent.reason.as_deref()).unwrap_or(""),
-                16,
-            ))
-            .style(base),
-            Cell::from(fmt::clock(r.time_in_state_s)).style(if r.alert.is_some() {
-                theme.style(Role::Breach)
-            } else {
-                base
-            }),
-            match &r.alert {
-                Some(a) => {
-                    Cell::from(format!("⚠ {}", words::alert(a))).style(theme.style(Role::Breach))
+        let mut cells = vec![Cell::from(fmt::fit(&r.agent.name, name_w as usize)).style(base)];
+        for (c, w) in &cols {
+            let w = *w as usize;
+            cells.push(match c {
+                C::State => Cell::from(fmt::fit(&format!("{} {}", state_glyph(st), st.label()), w))
+                    .style(if r.stale { base } else { theme.state_style(st) }),
+                C::InState => {
+                    Cell::from(fmt::clock(r.time_in_state_s)).style(if r.alert.is_some() {
+                        theme.style(Role::Breach)
+                    } else {
+                        base
+                    })
                 }
-                None => Cell::from(""),
-            },
-        ];
-        if area.width >= 80 {
-            let others: Vec<&str> = r
-                .agent
-                .queues
-                .iter()
-                .zip(&r.queue_names)
-                .filter(|(id, _)| page_queue.as_deref() != Some(id.as_str()))
-                .map(|(_, n)| n.as_str())
-                .collect();
-            cells.push(Cell::from(others.join(", ")).style(base));
-        }
-        if wide && sources.len() > 1 {
-            cells.push(Cell::from(r.source.clone()).style(base));
+                C::Alert => match &r.alert {
+                    Some(a) => Cell::from(fmt::fit(&format!("⚠ {}", words::alert(a)), w))
+                        .style(theme.style(Role::Breach)),
+                    None => Cell::from(""),
+                },
+                C::Reason => Cell::from(fmt::fit(
+                    words::reason_beside(st, r.agent.reason.as_deref()).unwrap_or(""),
+                    w,
+                ))
+                .style(base),
+                C::Queues => {
+                    let others: Vec<&str> = r
+                        .agent
+                        .queues
+                        .iter()
+                        .zip(&r.queue_names)
+                        .filter(|(id, _)| page_queue.as_deref() != Some(id.as_str()))
+                        .map(|(_, n)| n.as_str())
+                        .collect();
+                    Cell::from(fmt::fit(&others.join(", "), w)).style(base)
+                }
+                C::Source => Cell::from(fmt::fit(&r.source, w)).style(base),
+            });
         }
         Row::new(cells)
     });

@@ -28,12 +28,14 @@ pub enum Col {
     Sl,
     Abandon,
     Sla,
+    /// The SLA status alone (glyph and word), where the full SLA column does not fit.
+    Status,
     Trend,
 }
 
 impl Col {
     /// Left to right on screen.
-    pub const ORDER: [Col; 12] = [
+    pub const ORDER: [Col; 13] = [
         Col::Queue,
         Col::Waiting,
         Col::Longest,
@@ -45,6 +47,7 @@ impl Col {
         Col::Sl,
         Col::Abandon,
         Col::Sla,
+        Col::Status,
         Col::Trend,
     ];
 
@@ -61,6 +64,7 @@ impl Col {
             Col::Sl => "SL / target",
             Col::Abandon => "Aband",
             Col::Sla => "SLA    proj risk",
+            Col::Status => "SLA",
             Col::Trend => "Waiting 30m",
         }
     }
@@ -78,6 +82,7 @@ impl Col {
             Col::Sl => 12,
             Col::Abandon => 6,
             Col::Sla => 17,
+            Col::Status => 8,
             Col::Trend => 12,
         }
     }
@@ -89,6 +94,7 @@ impl Col {
             Col::Waiting => 1,
             Col::Longest => 2,
             Col::Sla => 3,
+            Col::Status => 3,
             Col::Sl => 4,
             Col::Available => 5,
             Col::Busy => 6,
@@ -108,7 +114,7 @@ impl Col {
             Col::Available => Some(QueueSort::Available),
             Col::Sl => Some(QueueSort::ServiceLevel),
             Col::Abandon => Some(QueueSort::AbandonRate),
-            Col::Sla => Some(QueueSort::Risk),
+            Col::Sla | Col::Status => Some(QueueSort::Risk),
             _ => None,
         }
     }
@@ -121,6 +127,10 @@ pub fn columns_for(width: u16) -> Vec<Col> {
     let mut chosen = Vec::new();
     let mut used: u16 = 0;
     for c in by_priority {
+        // The short status only stands in for the full SLA column.
+        if c == Col::Status && chosen.contains(&Col::Sla) {
+            continue;
+        }
         let need = c.width() + if chosen.is_empty() { 0 } else { 1 };
         if used + need <= width {
             used += need;
@@ -173,6 +183,10 @@ fn cell_text(c: Col, r: &QueueRow, lv: &Levels, trend_width: usize) -> String {
             ),
             None => fmt::UNKNOWN.into(),
         },
+        Col::Status => match r.sla.status {
+            Some(s) => format!("{} {}", sla_glyph(s), s.as_str()),
+            None => fmt::UNKNOWN.into(),
+        },
         Col::Trend => fmt::sparkline(&r.trend, trend_width),
     }
 }
@@ -199,7 +213,7 @@ fn cell_style(c: Col, r: &QueueRow, lv: &Levels, theme: &Theme) -> Style {
         return theme.style(Role::Stale);
     }
     match c {
-        Col::Sla => r.sla.status.map(|s| theme.sla_style(s)).unwrap_or_default(),
+        Col::Sla | Col::Status => r.sla.status.map(|s| theme.sla_style(s)).unwrap_or_default(),
         Col::Longest => level_style(lv.longest_wait, theme),
         Col::Waiting => level_style(lv.waiting, theme),
         Col::Abandon => level_style(lv.abandon_rate, theme),

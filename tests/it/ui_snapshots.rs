@@ -143,3 +143,41 @@ fn wall_pages_cut_to_fit_a_small_screen() {
     assert!(s.contains("page 1/"), "{s}");
     insta::assert_snapshot!("wall_60x16", s);
 }
+
+/// The header's totals line at `w` columns.
+fn totals_line(app: &queuetop::app::App, w: u16, h: u16) -> String {
+    render(app, w, h)
+        .lines()
+        .nth(1)
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn narrow_screens_drop_whole_fields_never_part_of_a_number() {
+    let (mut app, _) = app_with_demo();
+    let full = totals_line(&app, 250, 30);
+    for (w, h) in [(40u16, 12u16), (60, 16), (80, 24)] {
+        let s = render(&app, w, h);
+        insta::assert_snapshot!(format!("truncation_board_{w}"), s);
+        let line = totals_line(&app, w, h);
+        assert!(
+            full.starts_with(&line) && (line == full || full[line.len()..].starts_with("  ")),
+            "at {w}: {line:?} is not whole fields of {full:?}"
+        );
+        // Avail goes after ACW, never before.
+        if line.contains("ACW") {
+            assert!(line.contains("avail"), "{line}");
+        }
+    }
+    // Rows that do not fit are counted, not silently cut.
+    let s = render(&app, 60, 10);
+    assert!(s.contains("▼ 3 more"), "{s}");
+    // The agents page and a timeline at 40 columns: names end in … when cut.
+    update(&mut app, ch('a'));
+    let s = render(&app, 40, 16);
+    insta::assert_snapshot!("truncation_agents_40", s);
+    for (w, h) in [(40u16, 12u16), (60, 16)] {
+        insta::assert_snapshot!(format!("truncation_agents_{w}x{h}"), render(&app, w, h));
+    }
+}
