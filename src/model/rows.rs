@@ -326,16 +326,6 @@ pub fn matches_filter(filter: &str, haystacks: &[&str]) -> bool {
         .all(|w| haystacks.iter().any(|h| h.to_lowercase().contains(w)))
 }
 
-fn cmp_opt<T: PartialOrd>(a: Option<T>, b: Option<T>) -> std::cmp::Ordering {
-    // Unknown sorts after every known value, whichever the direction.
-    match (a, b) {
-        (Some(a), Some(b)) => a.partial_cmp(&b).unwrap_or(std::cmp::Ordering::Equal),
-        (Some(_), None) => std::cmp::Ordering::Less,
-        (None, Some(_)) => std::cmp::Ordering::Greater,
-        (None, None) => std::cmp::Ordering::Equal,
-    }
-}
-
 /// One word of the board's filter.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FilterTerm {
@@ -434,23 +424,27 @@ pub fn board_order(rows: &[QueueRow], filter: &str, sort: QueueSort, dir: SortDi
     } else {
         Vec::new()
     };
+    let rev = dir == SortDir::Reversed;
     order.sort_by(|&i, &j| {
         let (a, b) = (&rows[i], &rows[j]);
-        // "Descending" puts the most urgent first for numbers; names go A→Z by default.
+        // "Normal" puts the most urgent first for numbers; names go A→Z. Unknown values go
+        // last in either direction.
         let primary = match sort {
-            QueueSort::Name => lower[i].cmp(&lower[j]),
-            QueueSort::Waiting => cmp_opt(b.waiting, a.waiting),
-            QueueSort::LongestWait => cmp_opt(b.longest_wait_s, a.longest_wait_s),
-            QueueSort::Available => cmp_opt(a.available, b.available),
-            QueueSort::ServiceLevel => cmp_opt(a.service_level, b.service_level),
-            QueueSort::AbandonRate => cmp_opt(b.abandon_rate, a.abandon_rate),
-            QueueSort::Risk => cmp_opt(b.sla.rank(), a.sla.rank())
-                .then(cmp_opt(b.sla.breach_probability, a.sla.breach_probability)),
-        };
-        let primary = if dir == SortDir::Reversed {
-            primary.reverse()
-        } else {
-            primary
+            QueueSort::Name => {
+                let o = lower[i].cmp(&lower[j]);
+                if rev { o.reverse() } else { o }
+            }
+            QueueSort::Waiting => ordered(a.waiting, b.waiting, true, rev),
+            QueueSort::LongestWait => ordered(a.longest_wait_s, b.longest_wait_s, true, rev),
+            QueueSort::Available => ordered(a.available, b.available, false, rev),
+            QueueSort::ServiceLevel => ordered(a.service_level, b.service_level, false, rev),
+            QueueSort::AbandonRate => ordered(a.abandon_rate, b.abandon_rate, true, rev),
+            QueueSort::Risk => ordered(a.sla.rank(), b.sla.rank(), true, rev).then(ordered(
+                a.sla.breach_probability,
+                b.sla.breach_probability,
+                true,
+                rev,
+            )),
         };
         primary
             .then(a.name.cmp(&b.name))
@@ -458,6 +452,30 @@ pub fn board_order(rows: &[QueueRow], filter: &str, sort: QueueSort, dir: SortDi
             .then(a.id.cmp(&b.id))
     });
     order
+}
+
+/// Known values in order (`descending` first when asked, flipped by `reversed`), unknown
+/// values after every known one whatever the direction.
+fn ordered<T: PartialOrd>(
+    a: Option<T>,
+    b: Option<T>,
+    descending: bool,
+    reversed: bool,
+) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    match (a, b) {
+        (Some(x), Some(y)) => {
+            let o = x.partial_cmp(&y).unwrap_or(Ordering::Equal);
+            if descending != reversed {
+                o.reverse()
+            } else {
+                o
+            }
+        }
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    }
 }
 
 /// An agent table's rows (indices into `rows`): every agent, or only those of one source
@@ -493,17 +511,22 @@ pub fn agent_order(
     };
     order.sort_by(|&i, &j| {
         let (a, b) = (&rows[i], &rows[j]);
+        let rev = dir == SortDir::Reversed;
         let primary = match sort {
-            AgentSort::State => state_rank(a.agent.state)
-                .cmp(&state_rank(b.agent.state))
-                .then(cmp_opt(b.time_in_state_s, a.time_in_state_s)),
-            AgentSort::TimeInState => cmp_opt(b.time_in_state_s, a.time_in_state_s),
-            AgentSort::Name => lower[i].cmp(&lower[j]),
-        };
-        let primary = if dir == SortDir::Reversed {
-            primary.reverse()
-        } else {
-            primary
+            AgentSort::State => {
+                let o = state_rank(a.agent.state).cmp(&state_rank(b.agent.state));
+                (if rev { o.reverse() } else { o }).then(ordered(
+                    a.time_in_state_s,
+                    b.time_in_state_s,
+                    true,
+                    rev,
+                ))
+            }
+            AgentSort::TimeInState => ordered(a.time_in_state_s, b.time_in_state_s, true, rev),
+            AgentSort::Name => {
+                let o = lower[i].cmp(&lower[j]);
+                if rev { o.reverse() } else { o }
+            }
         };
         primary
             .then(a.agent.name.cmp(&b.agent.name))
@@ -589,6 +612,21 @@ mod tests {
             )),
             ["Queue 2"]
         );
+    }
+
+    #[test]
+    fn unknown_sorts_last_in_both_directions() {
+        let mut m = model(3);
+        let _ = &mut m;
+        let mut rows = m.derived().queues.clone();
+        rows[1].waiting = None;
+        rows[1].sla.status = None;
+        for dir in [SortDir::Normal, SortDir::Reversed] {
+            for sort in [QueueSort::Waiting, QueueSort::Risk] {
+                let o = board_order(&rows, "", sort, dir);
+                assert_eq!(o.last(), Some(&1), "{sort:?} {dir:?}: {o:?}");
+            }
+        }
     }
 
     #[test]
