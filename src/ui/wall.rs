@@ -688,9 +688,19 @@ fn draw_panel(
     if let Some((since, _)) = alarm
         && WallState::flash_on(since, now)
     {
-        frame
-            .buffer_mut()
-            .set_style(area, Style::default().add_modifier(Modifier::REVERSED));
+        // The outline flashes, not the whole panel: as visible across a room, and a tenth of
+        // the bytes on a big wall.
+        let rev = Style::default().add_modifier(Modifier::REVERSED);
+        let buf = frame.buffer_mut();
+        let (x0, y0, w, h) = (area.x, area.y, area.width, area.height);
+        for edge in [
+            Rect::new(x0, y0, w, 1),
+            Rect::new(x0, y0 + h.saturating_sub(1), w, 1),
+            Rect::new(x0, y0, 1, h),
+            Rect::new(x0 + w.saturating_sub(1), y0, 1, h),
+        ] {
+            buf.set_style(edge.intersection(area), rev);
+        }
     }
 }
 
