@@ -559,6 +559,8 @@ fn draw_panel(
         fmt::fit(&title, room as usize),
         theme.style(Role::Title),
     ));
+    // The corner, the alarm word and the name: what flashes.
+    let flash_w = 1 + title_spans.iter().map(|s| s.width() as u16).sum::<u16>();
     block = block
         .title(Line::from(title_spans))
         .title(Line::from(status).right_aligned());
@@ -688,19 +690,11 @@ fn draw_panel(
     if let Some((since, _)) = alarm
         && WallState::flash_on(since, now)
     {
-        // The outline flashes, not the whole panel: as visible across a room, and a tenth of
-        // the bytes on a big wall.
+        // The title flashes (⚠ ALARM and the name, reversed: a bright bar across a room);
+        // the whole panel would cost a hundred times the bytes on a big wall.
         let rev = Style::default().add_modifier(Modifier::REVERSED);
-        let buf = frame.buffer_mut();
-        let (x0, y0, w, h) = (area.x, area.y, area.width, area.height);
-        for edge in [
-            Rect::new(x0, y0, w, 1),
-            Rect::new(x0, y0 + h.saturating_sub(1), w, 1),
-            Rect::new(x0, y0, 1, h),
-            Rect::new(x0 + w.saturating_sub(1), y0, 1, h),
-        ] {
-            buf.set_style(edge.intersection(area), rev);
-        }
+        let bar = Rect::new(area.x, area.y, flash_w.min(area.width), 1);
+        frame.buffer_mut().set_style(bar.intersection(area), rev);
     }
 }
 
