@@ -1,11 +1,10 @@
 //! `update()`: keys and data → state, without a terminal.
 
-
+use crate::support::harness::*;
 use crossterm::event::KeyCode;
 use queuetop::app::view::{QueueSort, board_rows};
 use queuetop::app::{Effect, Msg, Page, SortDir, update};
 use queuetop::source::{Source, SourceEvent};
-use crate::support::harness::*;
 
 #[test]
 fn sort_cycles_and_reverses() {

@@ -1,7 +1,6 @@
 //! `snapshot` and `history` against the fake CXone server produce the INTERFACES.md JSON
 //! with the platform's numbers.
 
-
 use crate::support::fake_cxone::*;
 use queuetop::cli::Format;
 use queuetop::commands;

@@ -1,10 +1,9 @@
 //! The real CxoneSource against the fake CXone server (support/fake_cxone.rs).
 
-
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
 use crate::support::fake_cxone::*;
+use chrono::{DateTime, Utc};
 use queuetop::config::{CxoneConfig, Secret};
 use queuetop::domain::{AgentState, Queue, SourceSnapshot, SourceStatus};
 use queuetop::source::cxone::CxoneSource;

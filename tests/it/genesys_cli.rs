@@ -1,7 +1,6 @@
 //! `snapshot` and `history` against the fake Genesys Cloud, and one board fed by Genesys
 //! and CXone at once.
 
-
 use crate::support::fake_genesys::*;
 use queuetop::cli::Format;
 use queuetop::commands;

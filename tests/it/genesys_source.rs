@@ -1,11 +1,10 @@
 //! The real `GenesysSource` against the fake Genesys Cloud in `support/fake_genesys.rs`.
 
-
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
 use crate::support::fake_genesys::*;
+use chrono::{DateTime, Utc};
 use queuetop::config::{GenesysConfig, Secret};
 use queuetop::domain::{Agent, AgentState, Media, Queue, SlObjective, SourceStatus};
 use queuetop::source::genesys::{GenesysSource, Tuning};

@@ -2,7 +2,6 @@
 //! figures for the fixtures; unknown fields, unknown enum values and every presence
 //! spelling are tolerated.
 
-
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};

@@ -1,10 +1,10 @@
 //! A scripted demo scenario: one queue goes GREEN → AMBER → RED as its agents go on break,
 //! driven by the simulation's own clock (deterministic, no wall-clock luck).
 
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
+use crate::support::harness::*;
 use chrono::{DateTime, Utc};
 use queuetop::app::sla::SlaStatus;
 use queuetop::app::view::board_rows;
@@ -13,7 +13,6 @@ use queuetop::config::DemoConfig;
 use queuetop::source::demo::DemoSource;
 use queuetop::source::demo::sim::AwayKind;
 use queuetop::source::{Source, SourceEvent, SourceOptions};
-use crate::support::harness::*;
 
 #[test]
 fn breaks_turn_an_interval_from_green_to_amber_to_red() {

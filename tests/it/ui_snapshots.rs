@@ -1,8 +1,7 @@
 //! Screens from a fixed demo state, at several sizes (insta snapshots).
 
-
-use queuetop::app::{Msg, update};
 use crate::support::harness::*;
+use queuetop::app::{Msg, update};
 
 #[test]
 fn board_at_several_sizes() {
