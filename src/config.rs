@@ -31,26 +31,8 @@ impl fmt::Debug for Secret {
     }
 }
 
-/// Which calls count towards the service level (REFERENCE §5).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SlVariant {
-    Offered,
-    IgnoreAbandonsWithinT,
-    AbandonsPositive,
-    Answered,
-}
-
-impl SlVariant {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SlVariant::Offered => "offered",
-            SlVariant::IgnoreAbandonsWithinT => "ignore_abandons_within_t",
-            SlVariant::AbandonsPositive => "abandons_positive",
-            SlVariant::Answered => "answered",
-        }
-    }
-}
+/// Which calls count towards the service level: the one type shared with the SLA maths.
+pub use crate::domain::SlVariant;
 
 /// The period a service level is measured over.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

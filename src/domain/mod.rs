@@ -3,8 +3,11 @@
 //! No I/O, no terminal, no vendor words. Every figure a source could not provide is `None`
 //! (shown as `—` on screen and `null` in JSON), never an invented zero.
 
+pub mod sl_variant;
 pub mod spans;
 pub mod time;
+
+pub use sl_variant::SlVariant;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
