@@ -138,6 +138,12 @@ impl AgentCounts {
         for s in states {
             c[s as usize] += 1;
         }
+        AgentCounts::from_tally(c)
+    }
+
+    /// From agents per state, indexed by `AgentState as usize` (the order of
+    /// [`AgentState::ALL`]). Unknown agents count as offline.
+    pub fn from_tally(c: [u32; 7]) -> AgentCounts {
         AgentCounts {
             available: Some(c[AgentState::Available as usize]),
             busy: Some(c[AgentState::Busy as usize]),

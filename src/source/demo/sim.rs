@@ -7,11 +7,14 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 
+mod idle;
+
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use self::idle::IdleIndex;
 use super::scenario::{Scenario, Shift};
 use crate::domain::time::{local_instant, local_minute_of_day, next_midnight, start_of_day};
 use crate::domain::{
@@ -163,6 +166,8 @@ pub struct Sim {
     events: BinaryHeap<Reverse<(Ms, u64, Event)>>,
     queues: Vec<QueueSim>,
     agents: Vec<AgentSim>,
+    /// The available agents of each queue, longest idle first (kept by `set_state`).
+    idle: IdleIndex,
     calls: HashMap<u64, Call>,
     /// Finished calls, oldest first, kept for `HISTORY_KEEP` (for tests and audits).
     finished: VecDeque<Call>,
@@ -251,6 +256,7 @@ impl Sim {
             now: start_ms,
             seq: 0,
             events: BinaryHeap::new(),
+            idle: IdleIndex::new(queues.len()),
             queues,
             agents,
             calls: HashMap::new(),
@@ -408,13 +414,15 @@ impl Sim {
     /// Offer queue `q`'s waiting calls to its longest-idle available agents.
     fn route_queue(&mut self, q: usize) {
         while let Some(&call) = self.queues[q].waiting.front() {
-            let agent = (0..self.agents.len())
-                .filter(|&a| {
-                    self.agents[a].state == AgentState::Available
-                        && self.agents[a].skills.contains(&q)
-                })
-                .min_by_key(|&a| (self.agents[a].idle_since, a));
-            let Some(agent) = agent else {
+            let chosen = self.idle.longest_idle(q);
+            #[cfg(test)]
+            assert_eq!(
+                chosen,
+                self.longest_idle_by_scan(q),
+                "idle index at {}",
+                self.now
+            );
+            let Some(agent) = chosen else {
                 return;
             };
             if self.nr_chance > 0.0 && self.rng.random::<f64>() < self.nr_chance {
@@ -430,6 +438,16 @@ impl Sim {
             self.queues[q].waiting.pop_front();
             self.assign(agent, call);
         }
+    }
+
+    /// The routing rule the idle index implements, by a scan of every agent (tests only).
+    #[cfg(test)]
+    fn longest_idle_by_scan(&self, q: usize) -> Option<usize> {
+        (0..self.agents.len())
+            .filter(|&a| {
+                self.agents[a].state == AgentState::Available && self.agents[a].skills.contains(&q)
+            })
+            .min_by_key(|&a| (self.agents[a].idle_since, a))
     }
 
     /// A free agent takes the waiting call most at risk: the highest wait relative to its
@@ -457,8 +475,8 @@ impl Sim {
                 }
             }
             None => {
-                self.set_state(agent, AgentState::Available, "Available");
                 self.agents[agent].idle_since = self.now;
+                self.set_state(agent, AgentState::Available, "Available");
             }
         }
     }
@@ -504,6 +522,8 @@ impl Sim {
 
     // ---- agent state --------------------------------------------------------------------
 
+    /// The one place an agent's state changes; it keeps the idle index in step (an agent
+    /// becoming available must have `idle_since` set first).
     fn set_state(&mut self, agent: usize, state: AgentState, reason: &str) {
         let now = self.now;
         let a = &mut self.agents[agent];
@@ -521,6 +541,12 @@ impl Sim {
             } else {
                 break;
             }
+        }
+        if a.state == AgentState::Available {
+            self.idle.remove(agent, a.idle_since, &a.skills);
+        }
+        if state == AgentState::Available {
+            self.idle.insert(agent, a.idle_since, &a.skills);
         }
         a.state = state;
         a.reason = reason.to_string();
@@ -732,6 +758,7 @@ impl Sim {
     /// Every queue as domain values, as of now.
     pub fn queues(&self) -> Vec<Queue> {
         let now = to_dt(self.now);
+        let tallies = self.state_tallies();
         (0..self.queues.len())
             .map(|q| {
                 let qs = &self.queues[q];
@@ -741,12 +768,7 @@ impl Sim {
                     .filter_map(|c| self.calls.get(c))
                     .map(|c| (self.now - c.arrived) as f64 / 1000.0)
                     .collect();
-                let counts = AgentCounts::from_states(
-                    self.agents
-                        .iter()
-                        .filter(|a| a.skills.contains(&q))
-                        .map(|a| a.state),
-                );
+                let counts = AgentCounts::from_tally(tallies[q]);
                 let t = &qs.today;
                 let ratio = |n: u64, d: u64| (d > 0).then(|| n as f64 / d as f64);
                 Queue {
@@ -784,6 +806,20 @@ impl Sim {
                 }
             })
             .collect()
+    }
+
+    /// Agents per state for every queue, in one pass over the agents (an agent listing a
+    /// skill twice counts once).
+    fn state_tallies(&self) -> Vec<[u32; AgentState::ALL.len()]> {
+        let mut tallies = vec![[0u32; AgentState::ALL.len()]; self.queues.len()];
+        for a in &self.agents {
+            for (i, &q) in a.skills.iter().enumerate() {
+                if !a.skills[..i].contains(&q) {
+                    tallies[q][a.state as usize] += 1;
+                }
+            }
+        }
+        tallies
     }
 
     /// Every agent as domain values, as of now.
@@ -860,5 +896,62 @@ impl Sim {
 
     pub fn waiting_ids(&self, q: usize) -> Vec<u64> {
         self.queues[q].waiting.iter().copied().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn warm(scenario: &Scenario, seed: u64, hour: u32) -> Sim {
+        let now = Utc
+            .with_ymd_and_hms(2026, 11, 20, hour, 10, 0)
+            .single()
+            .expect("valid time");
+        let mut sim = Sim::new(
+            scenario,
+            seed,
+            now - chrono::Duration::hours(25),
+            Some(chrono_tz::UTC),
+        );
+        sim.advance_to(now);
+        sim
+    }
+
+    /// Every routing decision is checked against a scan of all agents (in `route_queue`,
+    /// under `cfg(test)`); this drives many of them, at several sizes, seeds and hours.
+    #[test]
+    fn the_idle_index_routes_as_a_scan_would() {
+        let scenarios = [Scenario::builtin(), Scenario::scaled(30, 240)];
+        for scenario in &scenarios {
+            for (seed, hour) in [(7, 10), (11, 3), (42, 17)] {
+                let sim = warm(scenario, seed, hour);
+                for q in 0..sim.queue_count() {
+                    assert_eq!(sim.idle.longest_idle(q), sim.longest_idle_by_scan(q));
+                    let available = sim
+                        .agents
+                        .iter()
+                        .filter(|a| a.state == AgentState::Available && a.skills.contains(&q))
+                        .count();
+                    assert_eq!(sim.idle.len(q), available, "queue {q}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn queue_counts_match_a_filter_over_all_agents() {
+        let sim = warm(&Scenario::scaled(20, 150), 3, 11);
+        for (q, queue) in sim.queues().iter().enumerate() {
+            let expected = AgentCounts::from_states(
+                sim.agents
+                    .iter()
+                    .filter(|a| a.skills.contains(&q))
+                    .map(|a| a.state),
+            );
+            assert_eq!(queue.live.agents, expected, "queue {q}");
+        }
     }
 }
