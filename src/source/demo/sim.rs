@@ -141,7 +141,8 @@ struct AgentSim {
     skills: Vec<usize>,
     shift: Shift,
     state: AgentState,
-    reason: String,
+    /// The vendor-style label of the state (every label is a literal of this module).
+    reason: &'static str,
     since: Ms,
     /// Bumped on every state change: scheduled end events from an older state are ignored.
     generation: u64,
@@ -154,7 +155,28 @@ struct AgentSim {
     pending_away: Option<(AwayKind, Ms)>,
     pending_logout: bool,
     on_shift: bool,
-    history: VecDeque<StateSpan>,
+    history: VecDeque<Span>,
+}
+
+/// A closed span of an agent's history, kept compact (times in ms, a static label) and
+/// turned into a [`StateSpan`] only when asked for.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: Ms,
+    end: Ms,
+    state: AgentState,
+    reason: &'static str,
+}
+
+impl Span {
+    fn to_domain(self) -> StateSpan {
+        StateSpan {
+            start: to_dt(self.start),
+            end: to_dt(self.end),
+            state: self.state,
+            reason: Some(self.reason.to_string()),
+        }
+    }
 }
 
 /// The simulated centre.
@@ -239,7 +261,7 @@ impl Sim {
                     .collect(),
                 shift: a.shift(),
                 state: AgentState::Offline,
-                reason: "Logged out".into(),
+                reason: "Logged out",
                 since: start_ms,
                 generation: 0,
                 idle_since: start_ms,
@@ -524,19 +546,19 @@ impl Sim {
 
     /// The one place an agent's state changes; it keeps the idle index in step (an agent
     /// becoming available must have `idle_since` set first).
-    fn set_state(&mut self, agent: usize, state: AgentState, reason: &str) {
+    fn set_state(&mut self, agent: usize, state: AgentState, reason: &'static str) {
         let now = self.now;
         let a = &mut self.agents[agent];
         if now > a.since {
-            a.history.push_back(StateSpan {
-                start: to_dt(a.since),
-                end: to_dt(now),
+            a.history.push_back(Span {
+                start: a.since,
+                end: now,
                 state: a.state,
-                reason: Some(a.reason.clone()),
+                reason: a.reason,
             });
         }
         while let Some(front) = a.history.front() {
-            if to_ms(front.end) < now - HISTORY_KEEP {
+            if front.end < now - HISTORY_KEEP {
                 a.history.pop_front();
             } else {
                 break;
@@ -549,7 +571,7 @@ impl Sim {
             self.idle.insert(agent, a.idle_since, &a.skills);
         }
         a.state = state;
-        a.reason = reason.to_string();
+        a.reason = reason;
         a.since = now;
         a.generation += 1;
     }
@@ -729,8 +751,9 @@ impl Sim {
     /// After an agent frees up, other queues they serve may have callers and other idle
     /// agents (the state change can unblock routing there).
     fn route_skills(&mut self, agent: usize) {
-        let skills = self.agents[agent].skills.clone();
-        for q in skills {
+        // By index: an agent's skills never change, and routing needs `&mut self`.
+        for i in 0..self.agents[agent].skills.len() {
+            let q = self.agents[agent].skills[i];
             self.route_queue(q);
         }
     }
@@ -830,7 +853,7 @@ impl Sim {
                 id: a.id.clone(),
                 name: a.name.clone(),
                 state: a.state,
-                reason: Some(a.reason.clone()),
+                reason: Some(a.reason.to_string()),
                 since: Some(to_dt(a.since)),
                 queues: a
                     .skills
@@ -852,8 +875,8 @@ impl Sim {
         let mut spans: Vec<StateSpan> = a
             .history
             .iter()
+            .map(|s| s.to_domain())
             .filter(|s| s.end > from && s.start < to)
-            .cloned()
             .collect();
         let since = to_dt(a.since);
         if since < to {
@@ -861,7 +884,7 @@ impl Sim {
                 start: since,
                 end: to.max(since),
                 state: a.state,
-                reason: Some(a.reason.clone()),
+                reason: Some(a.reason.to_string()),
             });
         }
         Some((a.name.clone(), spans))
