@@ -185,7 +185,12 @@ pub struct Sim {
     tz: Option<Tz>,
     now: Ms,
     seq: u64,
+    /// Events of calls and agents at work, ordered by (time, sequence number).
     events: BinaryHeap<Reverse<(Ms, u64, Event)>>,
+    /// The planned day (shift starts and ends, absences, midnight), a day or two ahead:
+    /// kept apart so the busy heap above stays small. Both heaps share `seq`, so taking
+    /// the earlier head of the two gives exactly the order of a single heap.
+    agenda: BinaryHeap<Reverse<(Ms, u64, Event)>>,
     queues: Vec<QueueSim>,
     agents: Vec<AgentSim>,
     /// The available agents of each queue, longest idle first (kept by `set_state`).
@@ -278,6 +283,7 @@ impl Sim {
             now: start_ms,
             seq: 0,
             events: BinaryHeap::new(),
+            agenda: BinaryHeap::new(),
             idle: IdleIndex::new(queues.len()),
             queues,
             agents,
@@ -307,11 +313,19 @@ impl Sim {
     /// Process every event up to and including `t`.
     pub fn advance_to(&mut self, t: DateTime<Utc>) {
         let t = to_ms(t);
-        while let Some(Reverse((at, _, _))) = self.events.peek() {
-            if *at > t {
+        loop {
+            let busy = self.events.peek().map(|Reverse((at, seq, _))| (*at, *seq));
+            let planned = self.agenda.peek().map(|Reverse((at, seq, _))| (*at, *seq));
+            let (heap, at) = match (busy, planned) {
+                (Some(b), Some(p)) if p < b => (&mut self.agenda, p.0),
+                (Some(b), _) => (&mut self.events, b.0),
+                (None, Some(p)) => (&mut self.agenda, p.0),
+                (None, None) => break,
+            };
+            if at > t {
                 break;
             }
-            let Some(Reverse((at, _, ev))) = self.events.pop() else {
+            let Some(Reverse((at, _, ev))) = heap.pop() else {
                 break;
             };
             self.now = at;
@@ -322,7 +336,14 @@ impl Sim {
 
     fn push(&mut self, at: Ms, ev: Event) {
         self.seq += 1;
-        self.events.push(Reverse((at.max(self.now), self.seq, ev)));
+        let entry = Reverse((at.max(self.now), self.seq, ev));
+        match ev {
+            Event::ShiftStart(_)
+            | Event::ShiftEnd(_)
+            | Event::AwayStart { .. }
+            | Event::Midnight => self.agenda.push(entry),
+            _ => self.events.push(entry),
+        }
     }
 
     fn uniform(&mut self) -> f64 {
