@@ -410,11 +410,22 @@ impl Sim {
         self.queues[q].today.offered += 1;
         self.queues[q].waiting.push_back(id);
         let patience = self.queues[q].patience_ms;
-        if patience > 0.0 {
+        // The give-up time is drawn and its place in the event order taken now; the event
+        // itself is only queued if the call is still waiting after routing (most calls are
+        // answered at once, and their abandon would be a no-op).
+        let abandon = if patience > 0.0 {
             let p = self.exp_ms(patience);
-            self.push(self.now + p, Event::Abandon(id));
-        }
+            self.seq += 1;
+            Some(((self.now + p).max(self.now), self.seq))
+        } else {
+            None
+        };
         self.route_queue(q);
+        if let Some((at, seq)) = abandon
+            && self.calls.contains_key(&id)
+        {
+            self.events.push(Reverse((at, seq, Event::Abandon(id))));
+        }
     }
 
     fn on_abandon(&mut self, id: u64) {
