@@ -4,9 +4,12 @@
 //! (shown as `—` on screen and `null` in JSON), never an invented zero.
 
 pub mod bounds;
+pub mod sl_variant;
 pub mod spans;
 pub mod text;
 pub mod time;
+
+pub use sl_variant::SlVariant;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -137,6 +140,12 @@ impl AgentCounts {
         for s in states {
             c[s as usize] += 1;
         }
+        AgentCounts::from_tally(c)
+    }
+
+    /// From agents per state, indexed by `AgentState as usize` (the order of
+    /// [`AgentState::ALL`]). Unknown agents count as offline.
+    pub fn from_tally(c: [u32; 7]) -> AgentCounts {
         AgentCounts {
             available: Some(c[AgentState::Available as usize]),
             busy: Some(c[AgentState::Busy as usize]),

@@ -326,15 +326,6 @@ fn minus(a: SlCounters, b: SlCounters) -> SlCounters {
     }
 }
 
-fn variant(v: SlVariant) -> sla::SlVariant {
-    match v {
-        SlVariant::Offered => sla::SlVariant::Offered,
-        SlVariant::IgnoreAbandonsWithinT => sla::SlVariant::IgnoreAbandonsWithinT,
-        SlVariant::AbandonsPositive => sla::SlVariant::AbandonsPositive,
-        SlVariant::Answered => sla::SlVariant::Answered,
-    }
-}
-
 /// Start and end of the SL window containing `now`, in the centre's time zone.
 pub fn window_bounds(
     tz: Option<Tz>,
@@ -448,7 +439,7 @@ pub fn evaluate(m: &Model, source: &str, q: &Queue, policy: &SlaPolicy) -> SlaCe
     let inputs = RiskInputs {
         target: policy.target,
         threshold_s: policy.threshold_s,
-        variant: variant(policy.variant),
+        variant: policy.variant,
         window_remaining_s: (end - now).num_milliseconds().max(0) as f64 / 1000.0,
         counters,
         waiting_ages_s: ages,

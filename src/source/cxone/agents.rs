@@ -1,7 +1,7 @@
 //! Agents: the live cache merged from `/agents/states` deltas and the state rules shared with
 //! the history (REFERENCE §3.2, §5.1, §5.2).
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::wire::{AgentStateKind, AgentStateRow};
 use crate::domain::{Agent, AgentState};
@@ -95,16 +95,27 @@ pub struct AgentStore {
     /// `lastPollTime` to send as `updatedSince`, verbatim.
     pub poll_time: Option<String>,
     pub loaded: bool,
+    /// Agents per normalised state on each skill, kept in step by `merge` (so counting costs
+    /// nothing per poll, and an empty delta changes nothing).
+    tally: HashMap<String, [u32; AgentState::ALL.len()]>,
+    /// The state each agent is counted under in `tally`.
+    counted: HashMap<String, AgentState>,
+    /// Bumped by every merge that changed an agent.
+    version: u64,
 }
 
 impl AgentStore {
     /// Merge a (delta) response: rows replace earlier rows of the same agent; agents whose
     /// account is inactive are dropped.
     pub fn merge(&mut self, rows: Vec<AgentStateRow>, poll_time: Option<String>) {
+        let acw_codes_before = self.acw_codes.len();
+        let mut changed = false;
         for row in rows {
             let Some(id) = row.agent_id.clone() else {
                 continue;
             };
+            changed = true;
+            self.uncount(&id);
             if row.is_active == Some(false) {
                 self.rows.remove(&id);
                 self.skills.remove(&id);
@@ -121,7 +132,15 @@ impl AgentStore {
             {
                 self.acw_codes.insert(code);
             }
-            self.rows.insert(id, row);
+            self.rows.insert(id.clone(), row);
+            self.count(&id);
+        }
+        if self.acw_codes.len() != acw_codes_before {
+            // A new ACW code can change the state of rows without isACW: count afresh.
+            self.recount();
+        }
+        if changed {
+            self.version += 1;
         }
         if poll_time.is_some() {
             self.poll_time = poll_time;
@@ -154,15 +173,59 @@ impl AgentStore {
         )
     }
 
-    /// Agents known to work `skill` that are in `state` now.
+    /// Agents known to work `skill` that are in `state` now (a lookup: the counts are kept
+    /// up to date by [`AgentStore::merge`]).
     pub fn count_on_skill(&self, skill: &str, state: AgentState) -> u32 {
-        let n = self
-            .rows
-            .iter()
-            .filter(|(id, _)| self.skills.get(*id).is_some_and(|s| s.contains(skill)))
-            .filter(|(_, row)| self.state_of(row) == state)
-            .count();
-        u32::try_from(n).unwrap_or(u32::MAX)
+        self.tally.get(skill).map_or(0, |t| t[state as usize])
+    }
+
+    /// Agents per state on `skill`, indexed by `AgentState as usize`.
+    pub fn tally_on_skill(&self, skill: &str) -> [u32; AgentState::ALL.len()] {
+        self.tally.get(skill).copied().unwrap_or_default()
+    }
+
+    /// Changes whenever a merge changed an agent: equal versions mean the agents, and every
+    /// count derived from them, are as they were (a caller may skip rebuilding its view).
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// Add agent `id` (its current row and skills) to the tally.
+    fn count(&mut self, id: &str) {
+        let (Some(row), Some(skills)) = (self.rows.get(id), self.skills.get(id)) else {
+            return;
+        };
+        let state = self.state_of(row);
+        for skill in skills {
+            let t = self.tally.entry(skill.clone()).or_default();
+            t[state as usize] = t[state as usize].saturating_add(1);
+        }
+        self.counted.insert(id.to_string(), state);
+    }
+
+    /// Take agent `id` out of the tally, as it was counted.
+    fn uncount(&mut self, id: &str) {
+        let Some(state) = self.counted.remove(id) else {
+            return;
+        };
+        for skill in self.skills.get(id).into_iter().flatten() {
+            if let Some(t) = self.tally.get_mut(skill) {
+                t[state as usize] = t[state as usize].saturating_sub(1);
+                if t.iter().all(|n| *n == 0) {
+                    self.tally.remove(skill);
+                }
+            }
+        }
+    }
+
+    /// The tally from scratch: one pass over the agents.
+    fn recount(&mut self) {
+        self.tally.clear();
+        self.counted.clear();
+        let ids: Vec<String> = self.rows.keys().cloned().collect();
+        for id in ids {
+            self.count(&id);
+        }
     }
 
     pub fn agents(&self) -> Vec<Agent> {
@@ -256,6 +319,98 @@ mod tests {
         assert_eq!(st(8, None, None, None), AgentState::Unavailable);
         assert_eq!(st(0, None, None, None), AgentState::Offline);
         assert_eq!(st(99, None, None, None), AgentState::Unknown);
+    }
+
+    fn row(
+        id: u8,
+        state: i64,
+        skill: Option<u8>,
+        active: bool,
+        acw: Option<bool>,
+    ) -> AgentStateRow {
+        AgentStateRow {
+            agent_id: Some(format!("a{id}")),
+            agent_state_id: Some(state),
+            is_active: Some(active),
+            is_acw: acw,
+            out_state_id: (state == 2).then_some(i64::from(id % 3) + 10),
+            out_state_description: (state == 2).then(|| "Lunch".to_string()),
+            skill_id: skill.map(|s| format!("s{s}")),
+            ..AgentStateRow::default()
+        }
+    }
+
+    /// The counting rule the tally replaces: look at every agent.
+    fn scan(store: &AgentStore, skill: &str, state: AgentState) -> u32 {
+        store
+            .rows
+            .iter()
+            .filter(|(id, _)| store.skills.get(*id).is_some_and(|s| s.contains(skill)))
+            .filter(|(_, row)| store.state_of(row) == state)
+            .count() as u32
+    }
+
+    #[test]
+    fn counts_follow_state_changes_and_empty_deltas_change_nothing() {
+        let mut store = AgentStore::default();
+        store.merge(
+            vec![
+                row(1, 1, Some(1), true, Some(false)),
+                row(2, 3, Some(1), true, Some(false)),
+                row(3, 0, Some(2), true, None),
+            ],
+            Some("t1".into()),
+        );
+        assert_eq!(store.count_on_skill("s1", AgentState::Available), 1);
+        assert_eq!(store.count_on_skill("s1", AgentState::Busy), 1);
+        assert_eq!(store.count_on_skill("s2", AgentState::Offline), 1);
+        let v = store.version();
+        store.merge(Vec::new(), Some("t2".into()));
+        assert_eq!(store.version(), v, "an empty delta changes nothing");
+        assert_eq!(store.poll_time.as_deref(), Some("t2"));
+        // Agent 1 goes busy on s2: it stays on s1 too (skills are remembered).
+        store.merge(vec![row(1, 3, Some(2), true, Some(false))], None);
+        assert_ne!(store.version(), v);
+        assert_eq!(store.count_on_skill("s1", AgentState::Available), 0);
+        assert_eq!(store.count_on_skill("s1", AgentState::Busy), 2);
+        assert_eq!(store.count_on_skill("s2", AgentState::Busy), 1);
+        // Deactivated agents leave every count.
+        store.merge(vec![row(2, 3, None, false, None)], None);
+        assert_eq!(store.count_on_skill("s1", AgentState::Busy), 1);
+        assert_eq!(store.tally_on_skill("s9"), [0; 7]);
+    }
+
+    proptest::proptest! {
+        /// After any sequence of deltas the kept counts equal a scan of every agent.
+        #[test]
+        fn kept_counts_equal_a_scan(
+            deltas in proptest::collection::vec(
+                proptest::collection::vec(
+                    (0u8..12, 0i64..9, proptest::option::of(0u8..5), proptest::bool::weighted(0.9),
+                     proptest::option::of(proptest::bool::ANY)),
+                    0..15,
+                ),
+                1..8,
+            ),
+        ) {
+            let mut store = AgentStore::default();
+            for delta in deltas {
+                let rows = delta
+                    .into_iter()
+                    .map(|(id, st, sk, active, acw)| row(id, st, sk, active, acw))
+                    .collect();
+                store.merge(rows, None);
+                for skill in ["s0", "s1", "s2", "s3", "s4"] {
+                    for state in AgentState::ALL {
+                        proptest::prop_assert_eq!(
+                            store.count_on_skill(skill, state),
+                            scan(&store, skill, state),
+                            "{} {:?}", skill, state
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -93,14 +93,18 @@ pub struct SkillStore {
     /// `lastPollTime` to send as `updatedSince`; verbatim (never re-formatted).
     pub poll_time: Option<String>,
     pub loaded: bool,
+    /// Bumped by every merge that changed a skill.
+    version: u64,
 }
 
 impl SkillStore {
     pub fn merge(&mut self, rows: Vec<SkillActivity>, poll_time: Option<String>) {
+        let mut changed = false;
         for row in rows {
             let Some(id) = row.skill_id.clone() else {
                 continue;
             };
+            changed = true;
             if row.is_active == Some(false) {
                 self.rows.remove(&id);
                 self.inactive.insert(id);
@@ -114,6 +118,9 @@ impl SkillStore {
                 );
             }
             self.rows.insert(id, row);
+        }
+        if changed {
+            self.version += 1;
         }
         // No body / no poll time (204, 304): keep the previous updatedSince.
         if poll_time.is_some() {
@@ -140,6 +147,13 @@ impl SkillStore {
 
     pub fn objective(&self, id: &str) -> Option<SlObjective> {
         self.objectives.get(id).copied().flatten()
+    }
+
+    /// Changes whenever a merge changed a skill: with the agent store's
+    /// [`AgentStore::version`] (and today's figures unchanged), equal versions mean
+    /// [`build_queues`] would build the same queues again.
+    pub fn version(&self) -> u64 {
+        self.version
     }
 }
 
@@ -270,9 +284,10 @@ pub fn build_queues(
         seen.insert(id);
         let mut live = queue_live(row, poll_time);
         if let Some(a) = agents {
+            let tally = a.tally_on_skill(id);
             live.agents.not_responding =
-                Some(a.count_on_skill(id, crate::domain::AgentState::NotResponding));
-            live.agents.offline = Some(a.count_on_skill(id, crate::domain::AgentState::Offline));
+                Some(tally[crate::domain::AgentState::NotResponding as usize]);
+            live.agents.offline = Some(tally[crate::domain::AgentState::Offline as usize]);
         }
         out.push(Queue {
             id: id.clone(),
@@ -308,4 +323,25 @@ pub fn build_queues(
     }
     out.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_moves_only_when_a_skill_changed() {
+        let mut store = SkillStore::default();
+        let row = SkillActivity {
+            skill_id: Some("11".into()),
+            ..SkillActivity::default()
+        };
+        store.merge(vec![row.clone()], Some("t1".into()));
+        let v = store.version();
+        store.merge(Vec::new(), Some("t2".into()));
+        assert_eq!(store.version(), v);
+        assert_eq!(store.poll_time.as_deref(), Some("t2"));
+        store.merge(vec![row], None);
+        assert_ne!(store.version(), v);
+    }
 }

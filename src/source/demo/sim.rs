@@ -7,11 +7,14 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 
+mod idle;
+
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use self::idle::IdleIndex;
 use super::scenario::{Scenario, Shift};
 use crate::domain::time::{local_instant, local_minute_of_day, next_midnight, start_of_day};
 use crate::domain::{
@@ -138,7 +141,8 @@ struct AgentSim {
     skills: Vec<usize>,
     shift: Shift,
     state: AgentState,
-    reason: String,
+    /// The vendor-style label of the state (every label is a literal of this module).
+    reason: &'static str,
     since: Ms,
     /// Bumped on every state change: scheduled end events from an older state are ignored.
     generation: u64,
@@ -151,7 +155,28 @@ struct AgentSim {
     pending_away: Option<(AwayKind, Ms)>,
     pending_logout: bool,
     on_shift: bool,
-    history: VecDeque<StateSpan>,
+    history: VecDeque<Span>,
+}
+
+/// A closed span of an agent's history, kept compact (times in ms, a static label) and
+/// turned into a [`StateSpan`] only when asked for.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: Ms,
+    end: Ms,
+    state: AgentState,
+    reason: &'static str,
+}
+
+impl Span {
+    fn to_domain(self) -> StateSpan {
+        StateSpan {
+            start: to_dt(self.start),
+            end: to_dt(self.end),
+            state: self.state,
+            reason: Some(self.reason.to_string()),
+        }
+    }
 }
 
 /// The simulated centre.
@@ -160,9 +185,16 @@ pub struct Sim {
     tz: Option<Tz>,
     now: Ms,
     seq: u64,
+    /// Events of calls and agents at work, ordered by (time, sequence number).
     events: BinaryHeap<Reverse<(Ms, u64, Event)>>,
+    /// The planned day (shift starts and ends, absences, midnight), a day or two ahead:
+    /// kept apart so the busy heap above stays small. Both heaps share `seq`, so taking
+    /// the earlier head of the two gives exactly the order of a single heap.
+    agenda: BinaryHeap<Reverse<(Ms, u64, Event)>>,
     queues: Vec<QueueSim>,
     agents: Vec<AgentSim>,
+    /// The available agents of each queue, longest idle first (kept by `set_state`).
+    idle: IdleIndex,
     calls: HashMap<u64, Call>,
     /// Finished calls, oldest first, kept for `HISTORY_KEEP` (for tests and audits).
     finished: VecDeque<Call>,
@@ -234,7 +266,7 @@ impl Sim {
                     .collect(),
                 shift: a.shift(),
                 state: AgentState::Offline,
-                reason: "Logged out".into(),
+                reason: "Logged out",
                 since: start_ms,
                 generation: 0,
                 idle_since: start_ms,
@@ -251,6 +283,8 @@ impl Sim {
             now: start_ms,
             seq: 0,
             events: BinaryHeap::new(),
+            agenda: BinaryHeap::new(),
+            idle: IdleIndex::new(queues.len()),
             queues,
             agents,
             calls: HashMap::new(),
@@ -279,11 +313,19 @@ impl Sim {
     /// Process every event up to and including `t`.
     pub fn advance_to(&mut self, t: DateTime<Utc>) {
         let t = to_ms(t);
-        while let Some(Reverse((at, _, _))) = self.events.peek() {
-            if *at > t {
+        loop {
+            let busy = self.events.peek().map(|Reverse((at, seq, _))| (*at, *seq));
+            let planned = self.agenda.peek().map(|Reverse((at, seq, _))| (*at, *seq));
+            let (heap, at) = match (busy, planned) {
+                (Some(b), Some(p)) if p < b => (&mut self.agenda, p.0),
+                (Some(b), _) => (&mut self.events, b.0),
+                (None, Some(p)) => (&mut self.agenda, p.0),
+                (None, None) => break,
+            };
+            if at > t {
                 break;
             }
-            let Some(Reverse((at, _, ev))) = self.events.pop() else {
+            let Some(Reverse((at, _, ev))) = heap.pop() else {
                 break;
             };
             self.now = at;
@@ -294,7 +336,14 @@ impl Sim {
 
     fn push(&mut self, at: Ms, ev: Event) {
         self.seq += 1;
-        self.events.push(Reverse((at.max(self.now), self.seq, ev)));
+        let entry = Reverse((at.max(self.now), self.seq, ev));
+        match ev {
+            Event::ShiftStart(_)
+            | Event::ShiftEnd(_)
+            | Event::AwayStart { .. }
+            | Event::Midnight => self.agenda.push(entry),
+            _ => self.events.push(entry),
+        }
     }
 
     fn uniform(&mut self) -> f64 {
@@ -361,11 +410,22 @@ impl Sim {
         self.queues[q].today.offered += 1;
         self.queues[q].waiting.push_back(id);
         let patience = self.queues[q].patience_ms;
-        if patience > 0.0 {
+        // The give-up time is drawn and its place in the event order taken now; the event
+        // itself is only queued if the call is still waiting after routing (most calls are
+        // answered at once, and their abandon would be a no-op).
+        let abandon = if patience > 0.0 {
             let p = self.exp_ms(patience);
-            self.push(self.now + p, Event::Abandon(id));
-        }
+            self.seq += 1;
+            Some(((self.now + p).max(self.now), self.seq))
+        } else {
+            None
+        };
         self.route_queue(q);
+        if let Some((at, seq)) = abandon
+            && self.calls.contains_key(&id)
+        {
+            self.events.push(Reverse((at, seq, Event::Abandon(id))));
+        }
     }
 
     fn on_abandon(&mut self, id: u64) {
@@ -408,13 +468,15 @@ impl Sim {
     /// Offer queue `q`'s waiting calls to its longest-idle available agents.
     fn route_queue(&mut self, q: usize) {
         while let Some(&call) = self.queues[q].waiting.front() {
-            let agent = (0..self.agents.len())
-                .filter(|&a| {
-                    self.agents[a].state == AgentState::Available
-                        && self.agents[a].skills.contains(&q)
-                })
-                .min_by_key(|&a| (self.agents[a].idle_since, a));
-            let Some(agent) = agent else {
+            let chosen = self.idle.longest_idle(q);
+            #[cfg(test)]
+            assert_eq!(
+                chosen,
+                self.longest_idle_by_scan(q),
+                "idle index at {}",
+                self.now
+            );
+            let Some(agent) = chosen else {
                 return;
             };
             if self.nr_chance > 0.0 && self.rng.random::<f64>() < self.nr_chance {
@@ -430,6 +492,16 @@ impl Sim {
             self.queues[q].waiting.pop_front();
             self.assign(agent, call);
         }
+    }
+
+    /// The routing rule the idle index implements, by a scan of every agent (tests only).
+    #[cfg(test)]
+    fn longest_idle_by_scan(&self, q: usize) -> Option<usize> {
+        (0..self.agents.len())
+            .filter(|&a| {
+                self.agents[a].state == AgentState::Available && self.agents[a].skills.contains(&q)
+            })
+            .min_by_key(|&a| (self.agents[a].idle_since, a))
     }
 
     /// A free agent takes the waiting call most at risk: the highest wait relative to its
@@ -457,8 +529,8 @@ impl Sim {
                 }
             }
             None => {
-                self.set_state(agent, AgentState::Available, "Available");
                 self.agents[agent].idle_since = self.now;
+                self.set_state(agent, AgentState::Available, "Available");
             }
         }
     }
@@ -504,26 +576,34 @@ impl Sim {
 
     // ---- agent state --------------------------------------------------------------------
 
-    fn set_state(&mut self, agent: usize, state: AgentState, reason: &str) {
+    /// The one place an agent's state changes; it keeps the idle index in step (an agent
+    /// becoming available must have `idle_since` set first).
+    fn set_state(&mut self, agent: usize, state: AgentState, reason: &'static str) {
         let now = self.now;
         let a = &mut self.agents[agent];
         if now > a.since {
-            a.history.push_back(StateSpan {
-                start: to_dt(a.since),
-                end: to_dt(now),
+            a.history.push_back(Span {
+                start: a.since,
+                end: now,
                 state: a.state,
-                reason: Some(a.reason.clone()),
+                reason: a.reason,
             });
         }
         while let Some(front) = a.history.front() {
-            if to_ms(front.end) < now - HISTORY_KEEP {
+            if front.end < now - HISTORY_KEEP {
                 a.history.pop_front();
             } else {
                 break;
             }
         }
+        if a.state == AgentState::Available {
+            self.idle.remove(agent, a.idle_since, &a.skills);
+        }
+        if state == AgentState::Available {
+            self.idle.insert(agent, a.idle_since, &a.skills);
+        }
         a.state = state;
-        a.reason = reason.to_string();
+        a.reason = reason;
         a.since = now;
         a.generation += 1;
     }
@@ -703,8 +783,9 @@ impl Sim {
     /// After an agent frees up, other queues they serve may have callers and other idle
     /// agents (the state change can unblock routing there).
     fn route_skills(&mut self, agent: usize) {
-        let skills = self.agents[agent].skills.clone();
-        for q in skills {
+        // By index: an agent's skills never change, and routing needs `&mut self`.
+        for i in 0..self.agents[agent].skills.len() {
+            let q = self.agents[agent].skills[i];
             self.route_queue(q);
         }
     }
@@ -732,6 +813,7 @@ impl Sim {
     /// Every queue as domain values, as of now.
     pub fn queues(&self) -> Vec<Queue> {
         let now = to_dt(self.now);
+        let tallies = self.state_tallies();
         (0..self.queues.len())
             .map(|q| {
                 let qs = &self.queues[q];
@@ -741,12 +823,7 @@ impl Sim {
                     .filter_map(|c| self.calls.get(c))
                     .map(|c| (self.now - c.arrived) as f64 / 1000.0)
                     .collect();
-                let counts = AgentCounts::from_states(
-                    self.agents
-                        .iter()
-                        .filter(|a| a.skills.contains(&q))
-                        .map(|a| a.state),
-                );
+                let counts = AgentCounts::from_tally(tallies[q]);
                 let t = &qs.today;
                 let ratio = |n: u64, d: u64| (d > 0).then(|| n as f64 / d as f64);
                 Queue {
@@ -786,6 +863,20 @@ impl Sim {
             .collect()
     }
 
+    /// Agents per state for every queue, in one pass over the agents (an agent listing a
+    /// skill twice counts once).
+    fn state_tallies(&self) -> Vec<[u32; AgentState::ALL.len()]> {
+        let mut tallies = vec![[0u32; AgentState::ALL.len()]; self.queues.len()];
+        for a in &self.agents {
+            for (i, &q) in a.skills.iter().enumerate() {
+                if !a.skills[..i].contains(&q) {
+                    tallies[q][a.state as usize] += 1;
+                }
+            }
+        }
+        tallies
+    }
+
     /// Every agent as domain values, as of now.
     pub fn agents(&self) -> Vec<Agent> {
         self.agents
@@ -794,7 +885,7 @@ impl Sim {
                 id: a.id.clone(),
                 name: a.name.clone(),
                 state: a.state,
-                reason: Some(a.reason.clone()),
+                reason: Some(a.reason.to_string()),
                 since: Some(to_dt(a.since)),
                 queues: a
                     .skills
@@ -816,8 +907,8 @@ impl Sim {
         let mut spans: Vec<StateSpan> = a
             .history
             .iter()
+            .map(|s| s.to_domain())
             .filter(|s| s.end > from && s.start < to)
-            .cloned()
             .collect();
         let since = to_dt(a.since);
         if since < to {
@@ -825,7 +916,7 @@ impl Sim {
                 start: since,
                 end: to.max(since),
                 state: a.state,
-                reason: Some(a.reason.clone()),
+                reason: Some(a.reason.to_string()),
             });
         }
         Some((a.name.clone(), spans))
@@ -860,5 +951,62 @@ impl Sim {
 
     pub fn waiting_ids(&self, q: usize) -> Vec<u64> {
         self.queues[q].waiting.iter().copied().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn warm(scenario: &Scenario, seed: u64, hour: u32) -> Sim {
+        let now = Utc
+            .with_ymd_and_hms(2026, 11, 20, hour, 10, 0)
+            .single()
+            .expect("valid time");
+        let mut sim = Sim::new(
+            scenario,
+            seed,
+            now - chrono::Duration::hours(25),
+            Some(chrono_tz::UTC),
+        );
+        sim.advance_to(now);
+        sim
+    }
+
+    /// Every routing decision is checked against a scan of all agents (in `route_queue`,
+    /// under `cfg(test)`); this drives many of them, at several sizes, seeds and hours.
+    #[test]
+    fn the_idle_index_routes_as_a_scan_would() {
+        let scenarios = [Scenario::builtin(), Scenario::scaled(30, 240)];
+        for scenario in &scenarios {
+            for (seed, hour) in [(7, 10), (11, 3), (42, 17)] {
+                let sim = warm(scenario, seed, hour);
+                for q in 0..sim.queue_count() {
+                    assert_eq!(sim.idle.longest_idle(q), sim.longest_idle_by_scan(q));
+                    let available = sim
+                        .agents
+                        .iter()
+                        .filter(|a| a.state == AgentState::Available && a.skills.contains(&q))
+                        .count();
+                    assert_eq!(sim.idle.len(q), available, "queue {q}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn queue_counts_match_a_filter_over_all_agents() {
+        let sim = warm(&Scenario::scaled(20, 150), 3, 11);
+        for (q, queue) in sim.queues().iter().enumerate() {
+            let expected = AgentCounts::from_states(
+                sim.agents
+                    .iter()
+                    .filter(|a| a.skills.contains(&q))
+                    .map(|a| a.state),
+            );
+            assert_eq!(queue.live.agents, expected, "queue {q}");
+        }
     }
 }
