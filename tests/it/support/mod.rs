@@ -6,3 +6,4 @@ pub mod fake_cxone;
 pub mod fake_genesys;
 pub mod harness;
 pub mod schema;
+pub mod trap;
