@@ -217,9 +217,15 @@ impl Cxone {
             return Err(unrecognised("/skills/activity", "skillActivity"));
         }
         let mut first_poll = None;
+        let mut batches = Vec::with_capacity(pages.len());
         for p in pages {
             let (rows, poll) = p.into_parts();
             first_poll = first_poll.or(poll);
+            batches.push(rows);
+        }
+        // Checked before anything is kept: the delta is asked again until it makes sense.
+        out_of_range_count(batches.iter().flatten())?;
+        for rows in batches {
             self.skills.merge(rows, None);
         }
         if first_poll.is_some() {
@@ -370,6 +376,32 @@ fn find_string(v: &serde_json::Value, keys: &[&str], depth: usize) -> Option<Str
         Value::Array(a) if depth > 0 => a.iter().find_map(|x| find_string(x, keys, depth - 1)),
         _ => None,
     }
+}
+
+/// A count outside 0..=2^32-1 (negative, or a 64-bit figure) is nonsense, not "unknown": the
+/// delta is refused (the part is in ERROR, the last good rows stay) and the value named.
+fn out_of_range_count<'a>(
+    rows: impl Iterator<Item = &'a wire::SkillActivity>,
+) -> Result<(), SourceError> {
+    for r in rows {
+        for (name, v) in [
+            ("queueCount", r.queue_count),
+            ("agentsAvailable", r.agents_available),
+            ("agentsWorking", r.agents_working),
+            ("agentsACW", r.agents_acw),
+            ("agentsUnavailable", r.agents_unavailable),
+        ] {
+            if let Some(v) = v
+                && u32::try_from(v).is_err()
+            {
+                return Err(SourceError::Malformed(format!(
+                    "GET /skills/activity answered {name} {v} for skill {}",
+                    r.skill_id.as_deref().unwrap_or("?")
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A 200 whose JSON has none of the fields the call answers with: not "no change" (that is

@@ -140,6 +140,12 @@ impl Genesys {
                     chunk.len()
                 )));
             }
+            let counts = resp
+                .results
+                .iter()
+                .flat_map(|r| &r.data)
+                .map(|d| (d.metric.as_str(), d.stats.as_ref()));
+            negative_count("POST", OBSERVATIONS_PATH, counts)?;
             let observed_at = Utc::now();
             for (id, (live, media)) in queues::live_from_observations(&resp, observed_at) {
                 if !chunk.contains(&id) {
@@ -177,6 +183,13 @@ impl Genesys {
                 .post_json(AGGREGATES_PATH, &[], &body)
                 .await
                 .map_err(needs("analytics:conversationAggregate:view"))?;
+            let counts = resp
+                .results
+                .iter()
+                .flat_map(|r| &r.data)
+                .flat_map(|d| &d.metrics)
+                .map(|m| (m.metric.as_str(), m.stats.as_ref()));
+            negative_count("POST", AGGREGATES_PATH, counts)?;
             for (id, (today, media)) in queues::today_from_aggregates(&resp, &refs, Utc::now()) {
                 self.note_media(&id, media);
                 out.insert(id, today);
@@ -493,6 +506,23 @@ fn fill_open_tail(
             state: cur.state,
             reason: cur.reason.clone(),
         });
+    }
+}
+
+/// A count below zero is nonsense, not "none": the mappers would read it as 0 and the board
+/// would show a plausible figure. The whole answer is refused instead (the part is in ERROR
+/// and keeps its last good value), naming the first such count.
+fn negative_count<'a>(
+    method: &str,
+    path: &str,
+    mut counts: impl Iterator<Item = (&'a str, Option<&'a super::wire::Stats>)>,
+) -> Result<(), SourceError> {
+    match counts.find_map(|(m, s)| s.and_then(|s| s.count).filter(|c| *c < 0.0).map(|c| (m, c))) {
+        Some((metric, c)) => Err(SourceError::Malformed(format!(
+            "{method} {path} answered a negative count ({c}) for {}",
+            crate::source::http::truncate(metric, 40)
+        ))),
+        None => Ok(()),
     }
 }
 

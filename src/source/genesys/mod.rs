@@ -55,6 +55,7 @@ impl Default for Tuning {
             today_every: Duration::from_secs(30),
             queues_every: Duration::from_secs(600),
             page_size: 100,
+            // A failing organisation is probed at least this often, like every source.
             max_backoff: crate::source::feed::PROBE_EVERY,
             fallback_retry: Duration::from_secs(600),
         }
