@@ -202,6 +202,9 @@ pub struct QueueToday {
     /// The vendor's own service level for today (Genesys oServiceLevel, CXone within/total,
     /// demo answered-within / (answered + abandoned)).
     pub service_level: Option<f64>,
+    /// The contacts the platform's own service level counts (its denominator), so totals
+    /// over queues divide like with like: `Σ answered_within_threshold / Σ sl_counted`.
+    pub sl_counted: Option<u64>,
     /// abandoned / offered.
     pub abandon_rate: Option<f64>,
     /// Total handle time of the handled interactions today, seconds (for AHT estimation).

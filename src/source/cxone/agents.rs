@@ -20,7 +20,7 @@ pub struct StateInput<'a> {
 }
 
 /// The normalised state (brief §5 / REFERENCE §5.1):
-/// Available/Dialer → available; contacts and consults → busy; Unavailable → after-call work
+/// Available → available; Dialer, contacts and consults → busy; Unavailable → after-call work
 /// when ACW, not responding when Refused, else unavailable; LoggedIn → unavailable;
 /// LoggedOut → offline; anything unknown → unknown.
 pub fn normalise(input: StateInput<'_>, acw_codes: &HashSet<i64>) -> AgentState {
@@ -28,7 +28,10 @@ pub fn normalise(input: StateInput<'_>, acw_codes: &HashSet<i64>) -> AgentState 
         return AgentState::Unknown;
     };
     match kind {
-        AgentStateKind::Available | AgentStateKind::Dialer => AgentState::Available,
+        AgentStateKind::Available => AgentState::Available,
+        // Waiting for a dialer-delivered outbound call (errata 3): not available to the
+        // inbound queues the board shows; NICE's SDK counts it as working.
+        AgentStateKind::Dialer => AgentState::Busy,
         AgentStateKind::InboundContact
         | AgentStateKind::OutboundContact
         | AgentStateKind::InboundConsult
@@ -294,7 +297,8 @@ mod tests {
         for id in [3, 4, 5, 6] {
             assert_eq!(st(id, Some(false), None, None), AgentState::Busy);
         }
-        assert_eq!(st(7, None, None, None), AgentState::Available);
+        // Dialer: waiting for an outbound call, not available to inbound queues.
+        assert_eq!(st(7, None, None, None), AgentState::Busy);
         assert_eq!(
             st(2, Some(true), Some(14), Some("After Call Work")),
             AgentState::AfterCallWork
@@ -424,5 +428,26 @@ mod tests {
         let c = AgentStateKind::InboundContact;
         assert_eq!(reason(Some(&c), None).as_deref(), Some("InboundContact"));
         assert_eq!(reason(None, Some("x")), None);
+    }
+}
+
+#[cfg(test)]
+mod state_tests {
+    use super::*;
+
+    #[test]
+    fn dialer_is_busy_not_available() {
+        let kind = AgentStateKind::from_parts(Some(7), None);
+        let s = normalise(
+            StateInput {
+                kind: kind.as_ref(),
+                is_acw: None,
+                out_state_id: None,
+                out_state_description: None,
+            },
+            &HashSet::new(),
+        );
+        assert_eq!(s, AgentState::Busy);
+        assert_eq!(reason(kind.as_ref(), None).as_deref(), Some("Dialer"));
     }
 }

@@ -47,6 +47,30 @@ fn count(x: Option<i64>) -> Option<u32> {
     x.and_then(|v| u32::try_from(v).ok())
 }
 
+/// `agentsUnavailable` includes the agents in `agentsACW` ("after call work states are also
+/// considered unavailable outstates", errata 1; UNCONFIRMED on a tenant). When the logged-in
+/// total says so (`agentsLoggedIn = available + working + unavailable`), ACW agents are taken
+/// out of "unavailable" so no agent is counted in two columns; otherwise the figure is as given.
+fn unavailable_without_acw(row: &SkillActivity) -> Option<u32> {
+    let unavailable = count(row.agents_unavailable)?;
+    let acw = count(row.agents_acw).unwrap_or(0);
+    let includes_acw = match (
+        count(row.agents_logged_in),
+        count(row.agents_available),
+        count(row.agents_working),
+    ) {
+        (Some(l), Some(a), Some(w)) => {
+            u64::from(l) == u64::from(a) + u64::from(w) + u64::from(unavailable)
+        }
+        _ => false,
+    };
+    Some(if includes_acw {
+        unavailable.saturating_sub(acw)
+    } else {
+        unavailable
+    })
+}
+
 /// Live figures of one activity row. `observed` falls back to the response's poll time when
 /// the row has no serverTime.
 pub fn queue_live(row: &SkillActivity, poll_time: Option<DateTime<Utc>>) -> QueueLive {
@@ -71,10 +95,7 @@ pub fn queue_live(row: &SkillActivity, poll_time: Option<DateTime<Utc>>) -> Queu
             available: count(row.agents_available),
             busy: count(row.agents_working),
             after_call_work: count(row.agents_acw),
-            // Mapped as given. Note: in the fixtures agentsLoggedIn = available + unavailable
-            // + working, i.e. agentsUnavailable seems to include ACW agents (REFERENCE §9.4,
-            // UNCONFIRMED), so ACW agents may be counted twice here.
-            unavailable: count(row.agents_unavailable),
+            unavailable: unavailable_without_acw(row),
             not_responding: None,
             offline: None,
         },
@@ -213,7 +234,7 @@ pub fn queue_today(
     let handled = summary.and_then(|s| nonneg(s.contacts_handled));
     let abandoned = summary.and_then(|s| nonneg(s.abandon_count));
     let aht_s = summary.and_then(|s| s.average_handle_time);
-    let (within, total) = sla_counts(summary, sla);
+    let (within, total) = sla_counts(sla);
     QueueToday {
         fetched_at,
         offered,
@@ -225,8 +246,10 @@ pub fn queue_today(
         abandoned_within_threshold: None,
         asa_s: summary.and_then(|s| s.average_speed_to_answer),
         aht_s,
-        // Computed by us (REFERENCE §4.4: the vendor's ServiceLevel semantics are unclear).
+        // One definition (errata 4): contactsWithinSLA / (contactsWithinSLA +
+        // contactsOutOfSLA) from /skills/sla-summary, for the queue and the totals alike.
         service_level: ratio(within, total),
+        sl_counted: total,
         abandon_rate: ratio(abandoned, offered),
         handle_time_total_s: match (aht_s, handled) {
             (Some(a), Some(h)) => Some(a * h as f64),
@@ -236,11 +259,8 @@ pub fn queue_today(
     }
 }
 
-/// Within-SLA and total contacts: sla-summary first, the summary's own pair as fallback.
-fn sla_counts(
-    summary: Option<&SkillSummary>,
-    sla: Option<&SlaSummary>,
-) -> (Option<u64>, Option<u64>) {
+/// Within-SLA and total contacts, from sla-summary only.
+fn sla_counts(sla: Option<&SlaSummary>) -> (Option<u64>, Option<u64>) {
     let from_sla = sla.and_then(|s| {
         let within = nonneg(s.contacts_within_sla)?;
         let total = match nonneg(s.contacts_out_of_sla) {
@@ -249,14 +269,9 @@ fn sla_counts(
         };
         Some((within, total))
     });
-    let from_summary = || {
-        summary.and_then(|s| {
-            let within = nonneg(s.contacts_within_sla)?;
-            let out = nonneg(s.contacts_out_of_sla)?;
-            Some((within, within + out))
-        })
-    };
-    match from_sla.or_else(from_summary) {
+    // The summary's own within/out pair counts another population ("created during" the
+    // window): not mixed in (errata 4).
+    match from_sla {
         Some((w, t)) => (Some(w), Some(t)),
         None => (None, None),
     }

@@ -853,6 +853,7 @@ impl Sim {
                         aht_s: (t.handled > 0)
                             .then(|| t.handle_ms as f64 / 1000.0 / t.handled as f64),
                         service_level: ratio(t.answered_within, t.answered + t.abandoned),
+                        sl_counted: Some(t.answered + t.abandoned),
                         abandon_rate: ratio(t.abandoned, t.offered),
                         handle_time_total_s: Some(t.handle_ms as f64 / 1000.0),
                         handled: Some(t.handled),

@@ -545,6 +545,10 @@ fn finish_today(a: TodayAcc, fetched_at: DateTime<Utc>) -> QueueToday {
         asa_s: a.answered_ms.and_then(|ms| ratio(ms / 1000.0, a.answered)),
         aht_s: a.handle_ms.and_then(|ms| ratio(ms / 1000.0, a.handled)),
         service_level,
+        sl_counted: a
+            .sl_den
+            .filter(|d| d.is_finite() && *d >= 0.0)
+            .map(|d| d.round() as u64),
         abandon_rate: ratio(a.abandoned as f64, a.offered),
         handle_time_total_s: a
             .handle_ms
