@@ -820,3 +820,27 @@ async fn acw_outstates_come_from_the_unavailable_codes() {
     assert!(src.vendor_acw_codes().contains(&77));
     assert!(!src.vendor_acw_codes().contains(&78));
 }
+
+#[tokio::test]
+async fn no_contacts_today_is_zeros_and_a_404_sla_summary_is_no_data() {
+    let fake = seeded().await;
+    fake.s().status_fault("/skills/summary", 1, 204, None);
+    fake.s().status_fault("/skills/sla-summary", 1, 404, None);
+    let mut src = source(&fake);
+    let out = src.poll().await;
+    let h = &out.snapshot.health;
+    assert_eq!(h.status, SourceStatus::Live, "{h:?}");
+    let t = &queue(&out.snapshot, "CS_Billing_Voice").today;
+    assert_eq!(
+        (
+            t.offered,
+            t.handled,
+            t.abandoned,
+            t.answered_within_threshold,
+            t.sl_counted
+        ),
+        (Some(0), Some(0), Some(0), Some(0), Some(0))
+    );
+    // Zero of zero is no service level, not 0 % and not 100 %.
+    assert_eq!(t.service_level, None);
+}

@@ -344,18 +344,25 @@ impl Cxone {
             Some(body) => parse::<SkillSummaryResponse>("/skills/summary", &body)?.rows(),
             None => Vec::new(),
         };
+        self.today.summary_none = rows.is_empty();
         self.today.set_summaries(rows, now);
         Ok(())
     }
 
     async fn poll_sla(&mut self, conn: &Api, now: DateTime<Utc>) -> Result<(), SourceError> {
-        let pages: Vec<SlaSummaryResponse> = conn
+        // 404 is one of its listed answers ("no data"), not a wrong API version.
+        let pages: Vec<SlaSummaryResponse> = match conn
             .get_pages("/skills/sla-summary", self.today_query(now))
-            .await?;
-        let rows = pages
+            .await
+        {
+            Err(SourceError::Fatal(m)) if m.contains("HTTP 404") => vec![],
+            r => r?,
+        };
+        let rows: Vec<_> = pages
             .into_iter()
             .flat_map(|p| p.service_level_summaries.unwrap_or_default())
             .collect();
+        self.today.sla_none = rows.is_empty();
         self.today.set_sla(rows, now);
         Ok(())
     }

@@ -185,6 +185,10 @@ pub struct TodayStore {
     pub summaries_at: Option<DateTime<Utc>>,
     pub sla: HashMap<String, SlaSummary>,
     pub sla_at: Option<DateTime<Utc>>,
+    /// The last summary / sla-summary answer was "nothing" (204, or 404 on sla-summary):
+    /// no contacts today, so every skill's counts are zeros, not unknown (errata 8).
+    pub summary_none: bool,
+    pub sla_none: bool,
 }
 
 impl TodayStore {
@@ -205,11 +209,26 @@ impl TodayStore {
     }
 
     pub fn queue_today(&self, id: &str) -> QueueToday {
-        queue_today(
-            self.summaries.get(id),
-            self.sla.get(id),
-            self.summaries_at.or(self.sla_at),
-        )
+        let zero_summary = SkillSummary {
+            contacts_offered: Some(0),
+            contacts_handled: Some(0),
+            abandon_count: Some(0),
+            ..SkillSummary::default()
+        };
+        let zero_sla = SlaSummary {
+            contacts_within_sla: Some(0),
+            contacts_out_of_sla: Some(0),
+            ..SlaSummary::default()
+        };
+        let summary = self
+            .summaries
+            .get(id)
+            .or((self.summary_none && self.summaries_at.is_some()).then_some(&zero_summary));
+        let sla = self
+            .sla
+            .get(id)
+            .or((self.sla_none && self.sla_at.is_some()).then_some(&zero_sla));
+        queue_today(summary, sla, self.summaries_at.or(self.sla_at))
     }
 }
 
