@@ -350,12 +350,13 @@ impl Cxone {
     }
 
     async fn poll_sla(&mut self, conn: &Api, now: DateTime<Utc>) -> Result<(), SourceError> {
-        // 404 is one of its listed answers ("no data"), not a wrong API version.
+        // 404 is one of its listed answers ("no data"), not a wrong API version — once the
+        // live calls have shown that the version is right.
         let pages: Vec<SlaSummaryResponse> = match conn
             .get_pages("/skills/sla-summary", self.today_query(now))
             .await
         {
-            Err(SourceError::Fatal(m)) if m.contains("HTTP 404") => vec![],
+            Err(SourceError::Fatal(m)) if m.contains("HTTP 404") && self.skills.loaded => vec![],
             r => r?,
         };
         let rows: Vec<_> = pages
