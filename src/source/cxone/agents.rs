@@ -105,6 +105,13 @@ pub struct AgentStore {
     counted: HashMap<String, AgentState>,
     /// Bumped by every merge that changed an agent.
     version: u64,
+    /// `skills` comes from `GET /agents/skills` (not learnt from the rows).
+    assigned: bool,
+}
+
+/// A skill id a queue can have (idle rows carry skill 0).
+fn real_skill(s: &str) -> bool {
+    !s.trim().is_empty() && s.trim() != "0"
 }
 
 impl AgentStore {
@@ -124,10 +131,14 @@ impl AgentStore {
                 self.skills.remove(&id);
                 continue;
             }
-            if let Some(skill) = &row.skill_id {
+            // Learnt from the rows only until the assignments are known; idle rows carry a
+            // phantom skill 0 that no queue is.
+            if let Some(skill) = row.skill_id.as_deref().filter(|s| real_skill(s))
+                && !self.assigned
+            {
                 let set = self.skills.entry(id.clone()).or_default();
                 if set.len() < MAX_SKILLS_PER_AGENT {
-                    set.insert(skill.clone());
+                    set.insert(skill.to_string());
                 }
             }
             if row.is_acw == Some(true)
@@ -149,6 +160,28 @@ impl AgentStore {
             self.poll_time = poll_time;
         }
         self.loaded = true;
+    }
+
+    /// Which agents serve which skill, from `GET /agents/skills` (active assignments only):
+    /// replaces what was learnt from contacts seen, for counts and each agent's queues.
+    pub fn set_assignments(&mut self, pairs: impl IntoIterator<Item = (String, String)>) {
+        let mut skills: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for (agent, skill) in pairs {
+            if !real_skill(&skill) {
+                continue;
+            }
+            let set = skills.entry(agent).or_default();
+            if set.len() < MAX_SKILLS_PER_AGENT {
+                set.insert(skill);
+            }
+        }
+        if self.assigned && skills == self.skills {
+            return;
+        }
+        self.skills = skills;
+        self.assigned = true;
+        self.recount();
+        self.version += 1;
     }
 
     pub fn len(&self) -> usize {

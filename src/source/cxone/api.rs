@@ -216,6 +216,18 @@ impl Paged for StateHistoryResponse {
     }
 }
 
+impl Paged for super::wire::AgentSkillsResponse {
+    fn row_count(&self) -> usize {
+        self.agent_skill_assignments.as_ref().map_or(0, Vec::len)
+    }
+    fn total(&self) -> Option<usize> {
+        total(self.total_records)
+    }
+    fn next_link(&self) -> Option<&str> {
+        links_next(&self.links)
+    }
+}
+
 impl Paged for SlaSummaryResponse {
     fn row_count(&self) -> usize {
         self.service_level_summaries.as_ref().map_or(0, Vec::len)

@@ -52,6 +52,9 @@ const BUSINESS_UNIT: usize = 2;
 const CODES: usize = 3;
 const SUMMARY: usize = 4;
 const SLA: usize = 5;
+const ASSIGNMENTS: usize = 6;
+/// How often the skill assignments are re-read.
+const ASSIGNMENTS_EVERY: Duration = Duration::from_secs(300);
 
 /// A CXone business unit: what was fetched, and how to fetch more.
 #[derive(Debug)]
@@ -214,7 +217,10 @@ impl Cxone {
         if pages.iter().any(|p| {
             p.skill_activity.is_none() && p.result_set.is_none() && p.last_poll_time.is_none()
         }) {
-            return Err(unrecognised("/skills/activity", "skillActivity"));
+            return Err(unrecognised(
+                "/skills/activity",
+                "skillActivity, resultSet or lastPollTime",
+            ));
         }
         let mut first_poll = None;
         let mut batches = Vec::with_capacity(pages.len());
@@ -250,7 +256,10 @@ impl Cxone {
         if pages.iter().any(|p| {
             p.agent_states.is_none() && p.result_set.is_none() && p.last_poll_time.is_none()
         }) {
-            return Err(unrecognised("/agents/states", "agentStates"));
+            return Err(unrecognised(
+                "/agents/states",
+                "agentStates, resultSet or lastPollTime",
+            ));
         }
         let mut first_poll = None;
         for p in pages {
@@ -338,6 +347,26 @@ impl Cxone {
         Ok(())
     }
 
+    /// `GET /agents/skills`, every page: the active (agent, skill) pairs.
+    async fn poll_assignments(&mut self, conn: &Api) -> Result<(), SourceError> {
+        let pages: Vec<wire::AgentSkillsResponse> = conn
+            .get_pages("/agents/skills", vec![("top", PAGE.to_string())])
+            .await?;
+        if pages.is_empty() {
+            return Ok(());
+        }
+        if pages.iter().any(|p| p.agent_skill_assignments.is_none()) {
+            return Err(unrecognised("/agents/skills", "agentSkillAssignments"));
+        }
+        let pairs = pages
+            .into_iter()
+            .flat_map(|p| p.agent_skill_assignments.unwrap_or_default())
+            .filter(|a| a.is_active != Some(false))
+            .filter_map(|a| Some((a.agent_id?, a.skill_id?)));
+        self.agents.set_assignments(pairs);
+        Ok(())
+    }
+
     async fn poll_summary(&mut self, conn: &Api, now: DateTime<Utc>) -> Result<(), SourceError> {
         let url = format!("{}/skills/summary", conn.api_base);
         let rows = match conn.get(&url, &self.today_query(now)).await? {
@@ -414,9 +443,9 @@ fn out_of_range_count<'a>(
 
 /// A 200 whose JSON has none of the fields the call answers with: not "no change" (that is
 /// an empty body, 204 or 304), but data we cannot read.
-fn unrecognised(path: &str, field: &str) -> SourceError {
+fn unrecognised(path: &str, fields: &str) -> SourceError {
     SourceError::Malformed(format!(
-        "GET {path} answered JSON of an unexpected shape (no {field}, resultSet or lastPollTime)"
+        "GET {path} answered JSON of an unexpected shape (no {fields})"
     ))
 }
 
@@ -445,6 +474,8 @@ impl Vendor for Cxone {
             PartSpec::every("unavailable codes", SETTINGS_EVERY).optional(),
             PartSpec::every("skill summary", TODAY_EVERY),
             PartSpec::every("SLA summary", TODAY_EVERY),
+            // Without it, agents are placed on the skills they were seen working.
+            PartSpec::every("skill assignments", ASSIGNMENTS_EVERY).optional(),
         ]
     }
 
@@ -459,6 +490,7 @@ impl Vendor for Cxone {
             CODES => self.poll_unavailable_codes(&conn).await,
             SUMMARY => self.poll_summary(&conn, now).await,
             SLA => self.poll_sla(&conn, now).await,
+            ASSIGNMENTS => self.poll_assignments(&conn).await,
             _ => Ok(()),
         }
     }

@@ -997,3 +997,30 @@ mod tests {
         assert_eq!(AgentStateKind::from_parts(None, None), None);
     }
 }
+
+/// `GET /agents/skills` (errata 2): which agents serve which skill.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AgentSkillsResponse {
+    #[serde(default, rename = "totalRecords", deserialize_with = "opt_i64")]
+    pub total_records: Option<i64>,
+    #[serde(default, rename = "_links")]
+    pub links: Option<Links>,
+    #[serde(
+        default,
+        rename = "agentSkillAssignments",
+        alias = "AgentSkillAssignments"
+    )]
+    pub agent_skill_assignments: Option<Vec<AgentSkillAssignment>>,
+}
+
+/// One assignment row (only the fields the board needs).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentSkillAssignment {
+    #[serde(default, alias = "AgentId", deserialize_with = "opt_id")]
+    pub agent_id: Option<String>,
+    #[serde(default, alias = "SkillId", deserialize_with = "opt_id")]
+    pub skill_id: Option<String>,
+    #[serde(default, alias = "IsActive", deserialize_with = "opt_bool")]
+    pub is_active: Option<bool>,
+}

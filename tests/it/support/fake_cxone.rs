@@ -87,6 +87,8 @@ pub struct Scenario {
     pub client_secret_post: bool,
     /// `GET /business-unit` → `defaultTimeZone`.
     pub bu_timezone: String,
+    /// `GET /agents/skills` rows (`None`: 204, as a tenant without the admin API may).
+    pub assignments: Option<Vec<Value>>,
     /// `GET /unavailable-codes` rows.
     pub unavailable_codes: Vec<Value>,
     /// Logical clock: every change bumps it; lastPollTime = epoch_base + clock seconds.
@@ -236,6 +238,7 @@ impl FakeCxone {
             client_secret_post: false,
             bu_timezone: "UTC".into(),
             unavailable_codes: vec![],
+            assignments: None,
             clock: 0,
             epoch_base: Utc
                 .with_ymd_and_hms(2025, 3, 14, 15, 0, 0)
@@ -562,6 +565,13 @@ fn api(
             json!({"businessUnits": [{"businessUnitId": 4600001, "defaultTimeZone": s.bu_timezone}]})
                 .to_string(),
         ),
+        ["agents", "skills"] => match &s.assignments {
+            None => json_resp(204, String::new()),
+            Some(rows) => json_resp(
+                200,
+                json!({"totalRecords": rows.len(), "agentSkillAssignments": rows}).to_string(),
+            ),
+        },
         ["unavailable-codes"] => json_resp(
             200,
             json!({"totalRecords": s.unavailable_codes.len(), "unavailableCodes": s.unavailable_codes})
