@@ -92,13 +92,7 @@ pub fn parse(
         ));
     }
     let timezone = match &raw.timezone {
-        Some(tz) => Some(tz.get_ref().parse::<chrono_tz::Tz>().map_err(|_| {
-            v.err(
-                Some(tz.span()),
-                &format!("unknown time zone {:?}", tz.get_ref()),
-                "use an IANA name such as \"Europe/Dublin\" or \"America/New_York\"",
-            )
-        })?),
+        Some(tz) => Some(parse_timezone(&v, tz)?),
         None => None,
     };
     let sla = match &raw.sla {
@@ -117,7 +111,11 @@ pub fn parse(
         allow_inline: raw.allow_inline_secrets.unwrap_or(false),
         env,
     };
-    let (mut sources, inline_used) = sources::validate(&v, &raw.sources, &rules)?;
+    let sources::Validated {
+        mut sources,
+        inline_used,
+        timezones: source_timezones,
+    } = sources::validate(&v, &raw.sources, &rules)?;
     if sources.is_empty() {
         sources = Config::demo_default().sources;
     }
@@ -125,6 +123,7 @@ pub fn parse(
         path: path.map(Path::to_path_buf),
         refresh,
         timezone,
+        source_timezones,
         sla,
         alerts,
         sources,
@@ -229,5 +228,19 @@ fn alert(v: &Validator<'_>, a: &RawAlert) -> Result<AlertRule, ConfigError> {
         state,
         reason: a.reason.clone(),
         after: v.duration_allow_zero(&a.after, "after")?,
+    })
+}
+
+/// An IANA zone name, or an error naming the line.
+pub(super) fn parse_timezone(
+    v: &Validator<'_>,
+    tz: &Spanned<String>,
+) -> Result<chrono_tz::Tz, ConfigError> {
+    tz.get_ref().parse::<chrono_tz::Tz>().map_err(|_| {
+        v.err(
+            Some(tz.span()),
+            &format!("unknown time zone {:?}", tz.get_ref()),
+            "use an IANA name such as \"Europe/Dublin\" or \"America/New_York\"",
+        )
     })
 }

@@ -156,6 +156,8 @@ pub struct Config {
     pub refresh: Duration,
     /// IANA time zone for "today" (local midnight); `None` = the machine's.
     pub timezone: Option<chrono_tz::Tz>,
+    /// A source's own `timezone`, by source name (wins over `timezone`).
+    pub source_timezones: std::collections::BTreeMap<String, chrono_tz::Tz>,
     pub sla: SlaConfig,
     pub alerts: Vec<AlertRule>,
     pub sources: Vec<SourceConfig>,
@@ -163,13 +165,35 @@ pub struct Config {
     pub inline_secret_warning: bool,
 }
 
+/// Where the time zone in force for a source comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ZoneOrigin {
+    /// The source's own `timezone` key.
+    Source,
+    /// The top-level `timezone` key.
+    Configuration,
+    /// Neither: the platform's own (CXone's business unit) where it names one, else the
+    /// machine's.
+    Default,
+}
+
 impl Config {
+    /// The zone of a source's "today" and interval boundaries, and where it comes from.
+    pub fn timezone_of(&self, source: &str) -> (Option<chrono_tz::Tz>, ZoneOrigin) {
+        match (self.source_timezones.get(source), self.timezone) {
+            (Some(tz), _) => (Some(*tz), ZoneOrigin::Source),
+            (None, Some(tz)) => (Some(tz), ZoneOrigin::Configuration),
+            (None, None) => (None, ZoneOrigin::Default),
+        }
+    }
+
     /// No file: the built-in demo.
     pub fn demo_default() -> Config {
         Config {
             path: None,
             refresh: Duration::from_secs(5),
             timezone: None,
+            source_timezones: Default::default(),
             sla: SlaConfig::default(),
             alerts: default_alerts(),
             sources: vec![SourceConfig::Demo(DemoConfig {

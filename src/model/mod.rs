@@ -230,8 +230,9 @@ impl Model {
         for q in &snap.queues {
             let at = q.today.fetched_at.unwrap_or(snap.fetched_at);
             let policy = self.sla_policy(q);
-            let (start, _) = sla::window_bounds(self.config.timezone, &policy, at);
-            let day_start = crate::domain::time::start_of_day(at, self.config.timezone);
+            let tz = self.config.timezone_of(&snap.source).0;
+            let (start, _) = sla::window_bounds(tz, &policy, at);
+            let day_start = crate::domain::time::start_of_day(at, tz);
             let gap = ChronoDuration::from_std(self.config.refresh * 2)
                 .unwrap_or(ChronoDuration::seconds(10));
             let counters = sla::counters_of(q, policy.variant);

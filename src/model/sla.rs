@@ -394,7 +394,7 @@ pub fn evaluate(m: &Model, source: &str, q: &Queue, policy: &SlaPolicy) -> SlaCe
         return unknown(SlaReason::NoCounters);
     };
     let now = m.now();
-    let (start, end) = window_bounds(m.config.timezone, policy, now);
+    let (start, end) = window_bounds(m.config.timezone_of(source).0, policy, now);
     let (counters, since) = match policy.window {
         SlWindow::Day => (day_counters, None),
         SlWindow::Minutes(_) => match est.and_then(|e| e.baseline) {

@@ -322,13 +322,13 @@ impl AnySource {
 /// Start one task per configured source. Events from all of them arrive on the returned
 /// receiver, the latest snapshot of each source replacing an unread older one.
 pub fn spawn_all(config: &crate::config::Config) -> Result<(Sources, EventReceiver), String> {
-    let opts = SourceOptions {
-        refresh: config.refresh,
-        timezone: config.timezone,
-    };
     let (tx, rx) = channel::channel();
     let mut handles = Vec::new();
     for cfg in &config.sources {
+        let opts = SourceOptions {
+            refresh: config.refresh,
+            timezone: config.timezone_of(cfg.name()).0,
+        };
         let s = build(cfg, &opts)?;
         handles.push((s.name().to_string(), s.spawn(tx.clone())));
     }

@@ -241,3 +241,35 @@ fn secret_files_must_be_small_regular_files() {
         other => panic!("one Genesys source expected: {other:?}"),
     }
 }
+
+#[test]
+fn a_source_may_have_its_own_time_zone() {
+    let text = r#"
+timezone = "Europe/Dublin"
+
+[[sources]]
+name = "acme"
+kind = "demo"
+timezone = "America/Chicago"
+
+[[sources]]
+name = "other"
+kind = "demo"
+"#;
+    let cfg = parse(text).expect("valid");
+    use queuetop::config::ZoneOrigin;
+    assert_eq!(
+        cfg.timezone_of("acme"),
+        (Some(chrono_tz::America::Chicago), ZoneOrigin::Source)
+    );
+    assert_eq!(
+        cfg.timezone_of("other"),
+        (Some(chrono_tz::Europe::Dublin), ZoneOrigin::Configuration)
+    );
+    let bad = text.replace("America/Chicago", "Mars/Olympus");
+    let e = parse(&bad).expect_err("unknown zone").to_string();
+    assert!(
+        e.contains("line 7") && e.contains("unknown time zone"),
+        "{e}"
+    );
+}

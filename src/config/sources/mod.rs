@@ -41,12 +41,15 @@ pub(super) struct RawSource {
     client_secret_env: Option<Spanned<String>>,
     client_secret_file: Option<Spanned<String>>,
     queues: Option<Vec<String>>,
+    /// Any kind: the IANA zone of this source's "today" and interval boundaries.
+    timezone: Option<Spanned<String>>,
 }
 
 impl RawSource {
     /// The optional keys present in this table, with where they are.
     fn present_keys(&self) -> Vec<(&'static str, Range<usize>)> {
         let strings = [
+            ("timezone", &self.timezone),
             ("scenario", &self.scenario),
             ("region", &self.region),
             ("login_url", &self.login_url),
@@ -123,13 +126,14 @@ impl Ctx<'_> {
     }
 }
 
-/// Validate every `[[sources]]` table. Also says whether any inline secret was used.
+/// Validate every `[[sources]]` table.
 pub(super) fn validate(
     v: &Validator<'_>,
     raw: &[Spanned<RawSource>],
     rules: &SecretRules<'_>,
-) -> Result<(Vec<SourceConfig>, bool), ConfigError> {
+) -> Result<Validated, ConfigError> {
     let mut sources = Vec::new();
+    let mut timezones = std::collections::BTreeMap::new();
     let mut names: Vec<String> = Vec::new();
     let mut inline_used = false;
     for s in raw {
@@ -160,13 +164,17 @@ pub(super) fn validate(
             ));
         };
         for (key, present) in s.present_keys() {
-            if !allowed.contains(&key) {
+            if key != "timezone" && !allowed.contains(&key) {
                 return Err(v.err(
                     Some(present),
                     &format!("key `{key}` does not apply to a {kind} source"),
                     &format!("a {kind} source takes: {}", allowed.join(", ")),
                 ));
             }
+        }
+        if let Some(tz) = &s.timezone {
+            let zone = super::load::parse_timezone(v, tz)?;
+            timezones.insert(name.clone(), zone);
         }
         let mut ctx = Ctx {
             v,
@@ -183,5 +191,18 @@ pub(super) fn validate(
         inline_used |= ctx.inline_used;
         sources.push(cfg);
     }
-    Ok((sources, inline_used))
+    Ok(Validated {
+        sources,
+        inline_used,
+        timezones,
+    })
+}
+
+/// The `[[sources]]` tables, validated.
+pub(super) struct Validated {
+    pub sources: Vec<SourceConfig>,
+    /// Whether any inline secret was used.
+    pub inline_used: bool,
+    /// Per-source `timezone`, by source name.
+    pub timezones: std::collections::BTreeMap<String, chrono_tz::Tz>,
 }
