@@ -220,7 +220,12 @@ async fn collect(
     let mut hung = Vec::new();
     for (src, outcome) in built.iter().zip(outcomes) {
         match outcome {
-            Ok(o) => model.apply(source::SourceEvent::Snapshot(Box::new(o.snapshot))),
+            Ok(o) => {
+                model.apply(source::SourceEvent::Snapshot(Box::new(o.snapshot)));
+                if let Some(iv) = src.intervals() {
+                    model.apply_intervals(iv);
+                }
+            }
             Err(_) => hung.push(src.name().to_string()),
         }
     }

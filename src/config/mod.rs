@@ -73,7 +73,8 @@ impl Default for SlaConfig {
                 target: 0.80,
                 threshold_s: 20.0,
                 variant: SlVariant::Offered,
-                window: SlWindow::Day,
+                // The current clock-aligned half hour: the interval wallboards colour.
+                window: SlWindow::Minutes(30),
                 short_abandon_s: 0.0,
             },
             queues: Vec::new(),

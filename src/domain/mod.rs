@@ -4,11 +4,13 @@
 //! (shown as `—` on screen and `null` in JSON), never an invented zero.
 
 pub mod bounds;
+pub mod intervals;
 pub mod sl_variant;
 pub mod spans;
 pub mod text;
 pub mod time;
 
+pub use intervals::{IntervalCounts, QueueIntervals, SourceIntervals};
 pub use sl_variant::SlVariant;
 
 use chrono::{DateTime, Utc};

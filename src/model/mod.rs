@@ -68,6 +68,8 @@ pub struct Model {
     pub trends: HashMap<RowKey, Trend>,
     /// Arrival-rate and AHT estimates per (source, queue id), for the SLA engine.
     pub estimates: HashMap<RowKey, sla::QueueEstimates>,
+    /// Interval history and hours per (source, queue id), when the source gives them.
+    pub intervals: HashMap<RowKey, crate::domain::QueueIntervals>,
     /// Agent histories per (source, agent id).
     pub history: HashMap<RowKey, HistoryEntry>,
     /// State changes seen in the live feed for agents whose history is cached, oldest
@@ -99,6 +101,7 @@ impl Model {
             sources,
             trends: HashMap::new(),
             estimates: HashMap::new(),
+            intervals: HashMap::new(),
             history: HashMap::new(),
             observed: HashMap::new(),
             derived: Derived::default(),
@@ -140,6 +143,16 @@ impl Model {
                 result,
             } => self.on_history(source, agent_id, result),
         }
+        self.refresh();
+    }
+
+    /// Fold in a source's interval history and hours (see `crate::source::IntervalHistory`).
+    pub fn apply_intervals(&mut self, iv: crate::domain::SourceIntervals) {
+        for q in iv.queues {
+            self.intervals
+                .insert((iv.source.clone(), q.queue_id.clone()), q);
+        }
+        self.stale = true;
         self.refresh();
     }
 

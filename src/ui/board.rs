@@ -27,12 +27,14 @@ pub enum Col {
     Sl,
     Abandon,
     Sla,
+    /// The day's own outlook (on track / at risk / lost), apart from the interval status.
+    Day,
     Trend,
 }
 
 impl Col {
     /// Left to right on screen.
-    pub const ORDER: [Col; 12] = [
+    pub const ORDER: [Col; 13] = [
         Col::Queue,
         Col::Waiting,
         Col::Longest,
@@ -44,6 +46,7 @@ impl Col {
         Col::Sl,
         Col::Abandon,
         Col::Sla,
+        Col::Day,
         Col::Trend,
     ];
 
@@ -60,6 +63,7 @@ impl Col {
             Col::Sl => "SL / target",
             Col::Abandon => "Aband",
             Col::Sla => "SLA    proj risk",
+            Col::Day => "Today",
             Col::Trend => "Waiting 30m",
         }
     }
@@ -75,6 +79,7 @@ impl Col {
             Col::Sl => 11,
             Col::Abandon => 5,
             Col::Sla => 17,
+            Col::Day => 8,
             Col::Trend => 12,
         }
     }
@@ -87,13 +92,14 @@ impl Col {
             Col::Longest => 2,
             Col::Sla => 3,
             Col::Sl => 4,
-            Col::Available => 5,
-            Col::Busy => 6,
-            Col::Abandon => 7,
-            Col::Acw => 8,
-            Col::Away => 9,
-            Col::Asa => 10,
-            Col::Trend => 11,
+            Col::Available => 6,
+            Col::Busy => 7,
+            Col::Abandon => 8,
+            Col::Acw => 9,
+            Col::Away => 10,
+            Col::Asa => 11,
+            Col::Day => 5,
+            Col::Trend => 12,
         }
     }
 
@@ -157,6 +163,7 @@ fn cell_text(c: Col, r: &QueueRow, trend_width: usize) -> String {
             ),
             None => fmt::UNKNOWN.into(),
         },
+        Col::Day => super::words::outlook_short(r.sla.day.and_then(|d| d.outlook)).into(),
         Col::Trend => fmt::sparkline(&r.trend, trend_width),
     }
 }
@@ -176,6 +183,12 @@ fn cell_style(c: Col, r: &QueueRow, theme: &Theme) -> Style {
             Some(sl) if sl < r.target => theme.style(Role::Warn),
             Some(_) => theme.style(Role::Ok),
             None => Style::default(),
+        },
+        Col::Day => match r.sla.day.and_then(|d| d.outlook) {
+            Some(crate::model::sla::Outlook::OnTrack) => theme.style(Role::Ok),
+            Some(crate::model::sla::Outlook::AtRisk) => theme.style(Role::Warn),
+            Some(crate::model::sla::Outlook::Lost) => theme.style(Role::Breach),
+            None => theme.style(Role::Muted),
         },
         Col::Trend => theme.style(Role::Accent),
         _ => Style::default(),

@@ -43,6 +43,42 @@ pub struct QueueSpec {
     /// Mean caller patience, seconds (0 = never abandons).
     pub patience: f64,
     pub profile: String,
+    /// The queue's own time zone ("America/New_York"): its profile and hours are read in
+    /// it. Default: the source's zone.
+    #[serde(default)]
+    pub timezone: Option<String>,
+    /// Business hours, local "HH:MM-HH:MM" (an end before the start runs past midnight;
+    /// "00:00-24:00" is always open). No calls arrive outside them. Default: always open,
+    /// hours unknown to the board.
+    #[serde(default)]
+    pub hours: Option<String>,
+}
+
+impl QueueSpec {
+    pub fn zone(&self) -> Option<chrono_tz::Tz> {
+        self.timezone.as_deref().and_then(|z| z.parse().ok())
+    }
+
+    /// The hours as (start minute, length in minutes).
+    pub fn opening(&self) -> Option<Shift> {
+        let h = self.hours.as_deref()?;
+        let (a, b) = h.split_once('-')?;
+        let start = parse_hhmm(a)?;
+        let end = if b.trim() == "24:00" {
+            24 * 60
+        } else {
+            parse_hhmm(b)?
+        };
+        let len = if end > start {
+            end - start
+        } else {
+            end + 24 * 60 - start
+        };
+        Some(Shift {
+            start_min: start,
+            len_min: len,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -53,6 +89,9 @@ pub struct AgentSpec {
     pub skills: Vec<String>,
     /// Local "HH:MM-HH:MM"; an end before the start runs past midnight.
     pub shift: String,
+    /// The zone the shift is read in. Default: the zone of the agent's first skill.
+    #[serde(default)]
+    pub timezone: Option<String>,
 }
 
 /// A parsed shift: minutes after local midnight, and its length in minutes.
@@ -108,6 +147,18 @@ impl Scenario {
                     q.id, q.profile
                 ));
             }
+            if q.timezone.is_some() && q.zone().is_none() {
+                return Err(format!(
+                    "queue {:?}: unknown time zone {:?}",
+                    q.id, q.timezone
+                ));
+            }
+            if q.hours.is_some() && q.opening().is_none() {
+                return Err(format!(
+                    "queue {:?}: bad hours {:?} (write \"08:00-18:00\")",
+                    q.id, q.hours
+                ));
+            }
             if q.threshold_s().is_none() {
                 return Err(format!("queue {:?}: bad threshold {:?}", q.id, q.threshold));
             }
@@ -137,6 +188,11 @@ impl Scenario {
                 if !ids.contains(s.as_str()) {
                     return Err(format!("agent {:?} has unknown skill {s:?}", a.id));
                 }
+            }
+            if let Some(z) = &a.timezone
+                && z.parse::<chrono_tz::Tz>().is_err()
+            {
+                return Err(format!("agent {:?}: unknown time zone {z:?}", a.id));
             }
             if parse_shift(&a.shift).is_none() {
                 return Err(format!(
@@ -192,6 +248,7 @@ impl Scenario {
                     name: format!("{} {i:05}", t.name),
                     skills,
                     shift: t.shift.clone(),
+                    timezone: t.timezone.clone(),
                 }
             })
             .collect();

@@ -30,6 +30,12 @@ const HISTORY_KEEP: Ms = 26 * HOUR;
 /// Waiting-count samples for the trend sparkline: every 30 s, for 30 min.
 const TREND_EVERY: Ms = 30 * SECOND;
 const TREND_KEEP: usize = 61;
+/// Interval counters are kept in 15-minute granules (aligned to the clock in every zone
+/// with a whole-quarter-hour offset), for 8 days: today's seed the SL window, earlier
+/// days are the history a time-of-day profile is learned from.
+pub const GRAIN_MINUTES: u32 = 15;
+const GRAIN: Ms = GRAIN_MINUTES as Ms * MINUTE;
+const GRAINS_KEEP: usize = 8 * 24 * 4;
 /// How long an agent who ignores an offered call stays "not responding".
 const NOT_RESPONDING_FOR: Ms = 60 * SECOND;
 
@@ -132,6 +138,50 @@ struct QueueSim {
     waiting: VecDeque<u64>,
     today: Counters,
     trend: VecDeque<(Ms, u32)>,
+    /// The queue's own zone (profile and hours).
+    tz: Option<Tz>,
+    /// Business hours in that zone; `None` = always open and not said.
+    hours: Option<Shift>,
+    /// Counters by arrival granule, oldest first.
+    grains: VecDeque<(Ms, Grain)>,
+}
+
+/// One granule's counters (by the interval the call arrived in).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Grain {
+    offered: u64,
+    answered: u64,
+    answered_within: u64,
+    abandoned: u64,
+    abandoned_within: u64,
+}
+
+impl QueueSim {
+    /// The granule of a call that arrived at `arrived`, created when new.
+    fn grain(&mut self, arrived: Ms) -> Option<&mut Grain> {
+        let start = arrived.div_euclid(GRAIN) * GRAIN;
+        if self.grains.back().is_none_or(|(s, _)| *s < start) {
+            self.grains.push_back((start, Grain::default()));
+            while self.grains.len() > GRAINS_KEEP {
+                self.grains.pop_front();
+            }
+        }
+        self.grains
+            .iter_mut()
+            .rev()
+            .find(|(s, _)| *s == start)
+            .map(|(_, g)| g)
+    }
+
+    /// Whether `t` is within the queue's hours (always, without hours).
+    fn open_at(&self, t: Ms) -> bool {
+        let Some(h) = self.hours else {
+            return true;
+        };
+        let (_, minute) = local_minute_of_day(to_dt(t), self.tz);
+        let into = (minute + 24 * 60 - h.start_min) % (24 * 60);
+        into < h.len_min
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -140,6 +190,8 @@ struct AgentSim {
     name: String,
     skills: Vec<usize>,
     shift: Shift,
+    /// The zone the shift is read in.
+    tz: Option<Tz>,
     state: AgentState,
     /// The vendor-style label of the state (every label is a literal of this module).
     reason: &'static str,
@@ -204,6 +256,24 @@ pub struct Sim {
     day_start: Ms,
 }
 
+/// The kept granules with the empty ones in between (and up to the current one) filled in.
+fn fill_gaps(grains: &VecDeque<(Ms, Grain)>, now: Ms) -> impl Iterator<Item = (Ms, Grain)> + '_ {
+    let current = now.div_euclid(GRAIN) * GRAIN;
+    let first = grains.front().map(|(s, _)| *s).unwrap_or(current);
+    let mut it = grains.iter().peekable();
+    (0..)
+        .map(move |k| first + k * GRAIN)
+        .take_while(move |s| *s <= current)
+        .map(move |s| match it.peek() {
+            Some((gs, g)) if *gs == s => {
+                let g = *g;
+                it.next();
+                (s, g)
+            }
+            _ => (s, Grain::default()),
+        })
+}
+
 fn to_ms(t: DateTime<Utc>) -> Ms {
     t.timestamp_millis()
 }
@@ -230,6 +300,9 @@ impl Sim {
                     profile[i] = *f;
                 }
                 QueueSim {
+                    tz: q.zone().or(tz),
+                    hours: q.opening(),
+                    grains: VecDeque::new(),
                     id: q.id.clone(),
                     name: q.name.clone(),
                     media: q.media,
@@ -265,6 +338,17 @@ impl Sim {
                     .filter_map(|s| index.get(s.as_str()).copied())
                     .collect(),
                 shift: a.shift(),
+                tz: a
+                    .timezone
+                    .as_deref()
+                    .and_then(|z| z.parse().ok())
+                    .or_else(|| {
+                        a.skills
+                            .first()
+                            .and_then(|s| scenario.queues.iter().find(|q| &q.id == s))
+                            .and_then(|q| q.zone())
+                    })
+                    .or(tz),
                 state: AgentState::Offline,
                 reason: "Logged out",
                 since: start_ms,
@@ -294,9 +378,12 @@ impl Sim {
             day_start: to_ms(start_of_day(start, tz)),
         };
         // Shifts that began yesterday and are still running (overnight ones) start now.
+        // Days are planned a day ahead: a shift in a zone east of the source's may start
+        // before the source's midnight of its date.
         let yesterday = to_ms(start_of_day(start - chrono::Duration::hours(24), tz));
         sim.plan_day(to_dt(yesterday));
         sim.plan_day(to_dt(sim.day_start));
+        sim.plan_day(next_midnight(start, tz));
         for q in 0..sim.queues.len() {
             sim.schedule_arrival(q);
         }
@@ -371,8 +458,11 @@ impl Sim {
     // ---- arrivals ---------------------------------------------------------------------
 
     fn rate_at(&self, q: usize, t: Ms) -> f64 {
-        let (_, minute) = local_minute_of_day(to_dt(t), self.tz);
         let qs = &self.queues[q];
+        if !qs.open_at(t) {
+            return 0.0;
+        }
+        let (_, minute) = local_minute_of_day(to_dt(t), qs.tz);
         // Piecewise-linear between hourly factors, so volume ramps instead of stepping.
         let h = (minute / 60) as usize % 24;
         let frac = (minute % 60) as f64 / 60.0;
@@ -408,6 +498,10 @@ impl Sim {
             },
         );
         self.queues[q].today.offered += 1;
+        let now = self.now;
+        if let Some(g) = self.queues[q].grain(now) {
+            g.offered += 1;
+        }
         self.queues[q].waiting.push_back(id);
         let patience = self.queues[q].patience_ms;
         // The give-up time is drawn and its place in the event order taken now; the event
@@ -439,12 +533,17 @@ impl Sim {
         let arrived = call.arrived;
         let waited = self.now - arrived;
         self.queues[q].waiting.retain(|c| *c != id);
+        let qs = &mut self.queues[q];
+        let within = waited <= qs.threshold_ms;
         if arrived >= self.day_start {
-            let qs = &mut self.queues[q];
             qs.today.abandoned += 1;
-            if waited <= qs.threshold_ms {
+            if within {
                 qs.today.abandoned_within += 1;
             }
+        }
+        if let Some(g) = qs.grain(arrived) {
+            g.abandoned += 1;
+            g.abandoned_within += u64::from(within);
         }
         self.finish_call(id, Outcome::Abandoned { at: self.now });
     }
@@ -546,12 +645,17 @@ impl Sim {
         let qs = &mut self.queues[q];
         // Outcomes count on the day the interaction arrived (platforms aggregate by
         // conversation start), so offered = answered + abandoned + waiting holds exactly.
+        let within = waited <= qs.threshold_ms;
         if counts_today {
             qs.today.answered += 1;
             qs.today.wait_answered_ms += waited;
-            if waited <= qs.threshold_ms {
+            if within {
                 qs.today.answered_within += 1;
             }
+        }
+        if let Some(g) = qs.grain(arrived) {
+            g.answered += 1;
+            g.answered_within += u64::from(within);
         }
         let talk_mean = qs.talk_ms;
         let reason = match qs.media {
@@ -645,7 +749,7 @@ impl Sim {
         let (date, _) = local_minute_of_day(day, self.tz);
         for agent in 0..self.agents.len() {
             let shift = self.agents[agent].shift;
-            let Some(start) = local_instant(date, shift.start_min, self.tz) else {
+            let Some(start) = local_instant(date, shift.start_min, self.agents[agent].tz) else {
                 continue;
             };
             let start = to_ms(start) + self.jitter(4 * MINUTE);
@@ -763,8 +867,8 @@ impl Sim {
                     q.today = Counters::default();
                 }
                 self.day_start = self.now;
-                self.plan_day(to_dt(self.now));
                 let next = to_ms(next_midnight(to_dt(self.now), self.tz));
+                self.plan_day(to_dt(next));
                 self.push(next, Event::Midnight);
             }
             Event::TrendSample => {
@@ -859,6 +963,42 @@ impl Sim {
                         handled: Some(t.handled),
                     },
                     recent_waiting: qs.trend.iter().map(|(t, n)| (to_dt(*t), *n)).collect(),
+                }
+            })
+            .collect()
+    }
+
+    /// Every queue's interval counters (15-minute granules, up to 8 days, the current one
+    /// so far) and hours, as a platform's interval report would give them.
+    pub fn intervals(&self) -> Vec<crate::domain::QueueIntervals> {
+        let now = self.now;
+        self.queues
+            .iter()
+            .map(|qs| {
+                let closes_at = qs.hours.and_then(|h| {
+                    if !qs.open_at(now) || h.len_min >= 24 * 60 {
+                        return None;
+                    }
+                    let (_, minute) = local_minute_of_day(to_dt(now), qs.tz);
+                    let into = (minute + 24 * 60 - h.start_min) % (24 * 60);
+                    let left = i64::from(h.len_min - into) * MINUTE;
+                    Some(to_dt((now - now.rem_euclid(MINUTE)) + left))
+                });
+                crate::domain::QueueIntervals {
+                    queue_id: qs.id.clone(),
+                    open_now: qs.hours.map(|_| qs.open_at(now)),
+                    closes_at,
+                    intervals: fill_gaps(&qs.grains, now)
+                        .map(|(start, g)| crate::domain::IntervalCounts {
+                            start: to_dt(start),
+                            minutes: GRAIN_MINUTES,
+                            offered: g.offered,
+                            answered: g.answered,
+                            answered_within_threshold: g.answered_within,
+                            abandoned: g.abandoned,
+                            abandoned_within_threshold: g.abandoned_within,
+                        })
+                        .collect(),
                 }
             })
             .collect()

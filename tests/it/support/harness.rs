@@ -43,6 +43,9 @@ pub fn app_with_demo() -> (App, DemoSource) {
     let mut app = App::new(Arc::new(config()), now);
     let snap = futures_lite_block(src.poll()).snapshot;
     update(&mut app, Msg::Source(SourceEvent::Snapshot(Box::new(snap))));
+    if let Some(iv) = queuetop::source::IntervalHistory::intervals(src.vendor()) {
+        app.apply_intervals(iv);
+    }
     (app, src)
 }
 
