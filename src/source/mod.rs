@@ -147,8 +147,6 @@ pub trait IntervalHistory {
 }
 
 /// Not supplied yet (see [`IntervalHistory`] for what it needs).
-impl IntervalHistory for genesys::Genesys {}
-/// Not supplied yet (see [`IntervalHistory`] for what it needs).
 impl IntervalHistory for cxone::Cxone {}
 
 /// Drive a source until the app goes away: rounds on the engine's schedule; a history

@@ -174,7 +174,39 @@ impl Genesys {
         let from = crate::domain::time::start_of_day(now, self.opts.timezone);
         // The interval must not be empty (right at midnight).
         let to = now.max(from + chrono::Duration::seconds(1));
+        let (out, intervals) = self.aggregates(ids, from, to, true).await?;
+        self.intervals_today = intervals;
+        Ok(out)
+    }
+
+    /// The last 7 days in 30-minute intervals, for the time-of-day profile (once in a while).
+    pub(super) async fn fetch_interval_history(
+        &mut self,
+        ids: &[String],
+    ) -> Result<(), SourceError> {
+        let today = crate::domain::time::start_of_day(Utc::now(), self.opts.timezone);
+        let from = today - chrono::Duration::days(7);
+        let (_, intervals) = self.aggregates(ids, from, today, false).await?;
+        self.intervals_past = intervals;
+        Ok(())
+    }
+
+    /// One aggregates query per batch of queues: each queue's totals and its intervals.
+    async fn aggregates(
+        &mut self,
+        ids: &[String],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        note_media: bool,
+    ) -> Result<
+        (
+            HashMap<String, QueueToday>,
+            HashMap<String, Vec<crate::domain::IntervalCounts>>,
+        ),
+        SourceError,
+    > {
         let mut out = HashMap::new();
+        let mut intervals = HashMap::new();
         for chunk in ids.chunks(MAX_QUEUES_PER_QUERY) {
             let refs: Vec<&str> = chunk.iter().map(String::as_str).collect();
             let body = queues::aggregation_query(&refs, from, to);
@@ -183,19 +215,24 @@ impl Genesys {
                 .post_json(AGGREGATES_PATH, &[], &body)
                 .await
                 .map_err(needs("analytics:conversationAggregate:view"))?;
-            let counts = resp
-                .results
-                .iter()
-                .flat_map(|r| &r.data)
-                .flat_map(|d| &d.metrics)
-                .map(|m| (m.metric.as_str(), m.stats.as_ref()));
-            negative_count("POST", AGGREGATES_PATH, counts)?;
+            negative_count(
+                "POST",
+                AGGREGATES_PATH,
+                resp.results
+                    .iter()
+                    .flat_map(|r| &r.data)
+                    .flat_map(|d| &d.metrics)
+                    .map(|m| (m.metric.as_str(), m.stats.as_ref())),
+            )?;
+            intervals.extend(queues::intervals_from_aggregates(&resp));
             for (id, (today, media)) in queues::today_from_aggregates(&resp, &refs, Utc::now()) {
-                self.note_media(&id, media);
+                if note_media {
+                    self.note_media(&id, media);
+                }
                 out.insert(id, today);
             }
         }
-        Ok(out)
+        Ok((out, intervals))
     }
 
     // -----------------------------------------------------------------------------------

@@ -1101,6 +1101,30 @@ fn aggregates(sc: &Scenario, req: &Value) -> Routed {
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string();
+    // With a granularity, the fake puts the whole day's counts into the granule holding
+    // "now" (the totals stay the same sums); an interval that does not hold now is empty.
+    let granular = req.get("granularity").and_then(Value::as_str) == Some("PT30M");
+    let bounds = interval.split_once('/').and_then(|(a, b)| {
+        Some((
+            a.parse::<DateTime<Utc>>().ok()?,
+            b.parse::<DateTime<Utc>>().ok()?,
+        ))
+    });
+    let now = Utc::now();
+    let interval = match (granular, bounds) {
+        (false, _) => interval,
+        (true, Some((a, b))) if a <= now && now <= b + chrono::Duration::seconds(5) => {
+            let start = now - chrono::Duration::seconds(now.timestamp() % 1800);
+            format!(
+                "{}/{}",
+                date(start),
+                date(start + chrono::Duration::minutes(30))
+            )
+        }
+        (true, _) => {
+            return Ok(("ConversationAggregateQueryResponse", json!({"results": []})));
+        }
+    };
     let mut results = vec![];
     for qu in sc.queues.iter().filter(|q| ids.contains(&q.id)) {
         for t in qu.today.iter().filter(|t| t.offered > 0) {
