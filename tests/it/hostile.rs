@@ -142,10 +142,9 @@ const ROWS: &[Row] = &[
     Row { recover: false, ..row(G, Class::RetryAfter3600, "429 Retry-After: 3600", &[Offline], None, true) },
     row(G, Class::OutageThenReturn, "server stopped for 6 polls, restarted", &[Offline], None, true),
     row(C, Class::Count2Pow32, "queueCount, agentsAvailable 4294967296", &[Stale, Error], C_LIVE, true),
-    // KNOWN BUG (reported, in the wire reader / skills.rs, not fixed here): an unreadable
-    // count becomes unknown without the source saying so; the row shows "—" and stays LIVE.
-    row(C, Class::Huge1e308, "queueCount 1e308", &[Live], None, false),
-    row(C, Class::NanString, "queueCount \"NaN\"", &[Live], None, false),
+    // A count that is no integer refuses the delta: the part is in ERROR, never a silent "—".
+    row(C, Class::Huge1e308, "queueCount 1e308", &[Stale, Error], C_LIVE, true),
+    row(C, Class::NanString, "queueCount \"NaN\"", &[Stale, Error], C_LIVE, true),
     row(C, Class::NegativeCount, "queueCount -5", &[Stale, Error], C_LIVE, true),
     row(C, Class::Year0001, "agent startDate 0001-01-01", &[Error], None, false),
     row(C, Class::FarFuture, "serverTime and agent startDate 9999-12-31", &[Error], None, false),

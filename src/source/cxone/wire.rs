@@ -98,9 +98,21 @@ impl Scalar {
     }
 }
 
-/// Integer (counts, state ids): numbers or numeric strings.
+/// Integer (counts, state ids): numbers or numeric strings; null or "" is absent. Anything
+/// else that is present (1e308, "NaN", 2.5, true) is not a count: the answer is refused
+/// as unreadable rather than the figure quietly left blank.
 pub fn opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    Ok(scalar(d)?.as_i64())
+    let s = scalar(d)?;
+    match &s {
+        Scalar::Null => Ok(None),
+        Scalar::Str(t) if t.trim().is_empty() => Ok(None),
+        _ => match s.as_i64() {
+            Some(i) => Ok(Some(i)),
+            None => Err(serde::de::Error::custom(
+                "a count or id that is not an integer",
+            )),
+        },
+    }
 }
 
 /// Decimal (service level may be integer or decimal depending on version).
@@ -964,7 +976,7 @@ mod tests {
     fn lenient_fields() {
         let row: SkillActivity = serde_json::from_str(
             r#"{"skillId":"12","queueCount":"3","isActive":"false","earliestQueueTime":0,
-                "serviceLevelGoal":[1],"agentsACW":{"x":1},"skillName":7}"#,
+                "serviceLevelGoal":[1],"agentsACW":null,"agentsWorking":"","skillName":7}"#,
         )
         .unwrap_or_default();
         assert_eq!(row.skill_id.as_deref(), Some("12"));
@@ -973,7 +985,19 @@ mod tests {
         assert_eq!(row.earliest_queue_time, None);
         assert_eq!(row.service_level_goal, None);
         assert_eq!(row.agents_acw, None);
+        assert_eq!(row.agents_working, None);
         assert_eq!(row.skill_name.as_deref(), Some("7"));
+    }
+
+    #[test]
+    fn a_count_that_is_no_integer_refuses_the_row() {
+        for bad in [r#"1e308"#, r#""NaN""#, r#"2.5"#, r#"{"x":1}"#, r#"true"#] {
+            let text = format!(r#"{{"skillId":"12","queueCount":{bad}}}"#);
+            assert!(
+                serde_json::from_str::<SkillActivity>(&text).is_err(),
+                "{bad} was accepted"
+            );
+        }
     }
 
     #[test]
