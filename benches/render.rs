@@ -118,6 +118,7 @@ fn big_snapshot(now: DateTime<Utc>) -> SourceSnapshot {
                     asa_s: Some(15.0 + (i % 30) as f64),
                     aht_s: Some(240.0 + (i % 120) as f64),
                     service_level: Some(within as f64 / (answered + abandoned) as f64),
+                    sl_counted: Some(answered + abandoned),
                     abandon_rate: Some(abandoned as f64 / offered as f64),
                     handle_time_total_s: Some(answered as f64 * 250.0),
                     handled: Some(answered),

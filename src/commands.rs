@@ -202,13 +202,13 @@ async fn collect(
     deadline: tokio::time::Instant,
     budget: std::time::Duration,
 ) -> Result<(Model, Vec<source::AnySource>), Failure> {
-    let opts = SourceOptions {
-        refresh: cfg.refresh,
-        timezone: cfg.timezone,
-    };
     let mut model = Model::new(cfg.clone(), Utc::now());
     let mut built = Vec::new();
     for s in &cfg.sources {
+        let opts = SourceOptions {
+            refresh: cfg.refresh,
+            timezone: cfg.timezone_of(s.name()).0,
+        };
         built.push(source::build(s, &opts).map_err(Failure::usage)?);
     }
     let outcomes = futures_util::future::join_all(
@@ -220,7 +220,12 @@ async fn collect(
     let mut hung = Vec::new();
     for (src, outcome) in built.iter().zip(outcomes) {
         match outcome {
-            Ok(o) => model.apply(source::SourceEvent::Snapshot(Box::new(o.snapshot))),
+            Ok(o) => {
+                model.apply(source::SourceEvent::Snapshot(Box::new(o.snapshot)));
+                if let Some(iv) = src.intervals() {
+                    model.apply_intervals(iv);
+                }
+            }
             Err(_) => hung.push(src.name().to_string()),
         }
     }
@@ -521,6 +526,26 @@ pub fn check_config(global: &Global) -> Result<String, Failure> {
             .map(|t| t.name().to_string())
             .unwrap_or_else(|| "the machine's".into())
     ));
+    for s in &cfg.sources {
+        let (tz, origin) = cfg.timezone_of(s.name());
+        let zone = tz.map(|t| t.name().to_string());
+        let said = match (origin, zone, s.kind()) {
+            (crate::config::ZoneOrigin::Source, Some(z), _) => {
+                format!("{z} (this source's timezone)")
+            }
+            (crate::config::ZoneOrigin::Configuration, Some(z), _) => {
+                format!("{z} (the configuration's timezone)")
+            }
+            (_, _, crate::domain::SourceKind::Cxone) => {
+                "the business unit's defaultTimeZone, else the machine's".to_string()
+            }
+            _ => "the machine's".to_string(),
+        };
+        out.push_str(&format!(
+            "  source {:?}: today and intervals in {said}\n",
+            crate::domain::text::printable(s.name())
+        ));
+    }
     let d = &cfg.sla.defaults;
     out.push_str(&format!(
         "sla: {:.0}% within {}, variant {}, window {}\n",

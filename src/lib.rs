@@ -4,7 +4,6 @@ pub mod app;
 pub mod cli;
 pub mod commands;
 pub mod config;
-pub mod config_wall;
 pub mod domain;
 pub mod model;
 pub mod output;

@@ -100,6 +100,32 @@ pub struct SlaJson {
     pub breach_probability: Option<f64>,
     pub required_agents: Option<u32>,
     pub staffing_gap: Option<i64>,
+    pub window: Option<WindowJson>,
+    pub best_case_sl: Option<f64>,
+    pub day: Option<DayJson>,
+}
+
+#[derive(Serialize)]
+pub struct WindowJson {
+    pub kind: String,
+    pub start: String,
+    pub end: String,
+}
+
+#[derive(Serialize)]
+pub struct DayJson {
+    pub current_sl: Option<f64>,
+    pub projected_sl: Option<f64>,
+    pub best_case_sl: Option<f64>,
+    pub outlook: Option<&'static str>,
+}
+
+/// `15m` | `30m` | `60m` | `day`.
+pub fn window_kind(w: crate::config::SlWindow) -> String {
+    match w {
+        crate::config::SlWindow::Day => "day".into(),
+        crate::config::SlWindow::Minutes(m) => format!("{m}m"),
+    }
 }
 
 #[derive(Serialize)]
@@ -115,6 +141,10 @@ pub struct AgentJson {
 }
 
 /// Round to a sensible number of decimals so JSON stays readable (ages to the ms).
+fn r4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
 fn r3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
@@ -179,6 +209,18 @@ pub fn snapshot_json(model: &Model) -> SnapshotJson {
                     breach_probability: row.sla.breach_probability,
                     required_agents: row.sla.required_agents,
                     staffing_gap: row.sla.staffing_gap,
+                    window: row.sla.window.map(|(w, start, end)| WindowJson {
+                        kind: window_kind(w),
+                        start: rfc3339(start),
+                        end: rfc3339(end),
+                    }),
+                    best_case_sl: row.sla.best_case_sl.map(r4),
+                    day: row.sla.day.map(|d| DayJson {
+                        current_sl: d.current_sl,
+                        projected_sl: d.projected_sl.map(r4),
+                        best_case_sl: d.best_case_sl.map(r4),
+                        outlook: d.outlook.map(|o| o.as_str()),
+                    }),
                 },
             });
         }

@@ -141,6 +141,9 @@ pub async fn run_board(
                     reported += 1;
                 }
                 run_effects(&mut app, Msg::Source(ev), &sources);
+                for iv in events.take_intervals() {
+                    app.apply_intervals(iv);
+                }
             }
             _ => break,
         }
@@ -188,6 +191,9 @@ pub async fn run_board(
             && run_effects(&mut app, msg, &sources)
         {
             break;
+        }
+        for iv in events.take_intervals() {
+            app.apply_intervals(iv);
         }
         // Fold in whatever else is already waiting (a poll that came with the tick, a
         // burst of snapshots) so that it all makes one frame.

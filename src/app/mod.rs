@@ -167,6 +167,12 @@ impl App {
         }
     }
 
+    /// A source's interval history (it seeds the SL windows and the forecast).
+    pub fn apply_intervals(&mut self, iv: crate::domain::SourceIntervals) {
+        self.model.apply_intervals(iv);
+        self.nav.dirty = true;
+    }
+
     fn apply_snapshot(&mut self, snap: SourceSnapshot) {
         self.model.apply(SourceEvent::Snapshot(Box::new(snap)));
     }

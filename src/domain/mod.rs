@@ -4,9 +4,14 @@
 //! (shown as `—` on screen and `null` in JSON), never an invented zero.
 
 pub mod bounds;
+pub mod intervals;
+pub mod sl_variant;
 pub mod spans;
 pub mod text;
 pub mod time;
+
+pub use intervals::{IntervalCounts, QueueIntervals, SourceIntervals};
+pub use sl_variant::SlVariant;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -137,6 +142,12 @@ impl AgentCounts {
         for s in states {
             c[s as usize] += 1;
         }
+        AgentCounts::from_tally(c)
+    }
+
+    /// From agents per state, indexed by `AgentState as usize` (the order of
+    /// [`AgentState::ALL`]). Unknown agents count as offline.
+    pub fn from_tally(c: [u32; 7]) -> AgentCounts {
         AgentCounts {
             available: Some(c[AgentState::Available as usize]),
             busy: Some(c[AgentState::Busy as usize]),
@@ -193,6 +204,9 @@ pub struct QueueToday {
     /// The vendor's own service level for today (Genesys oServiceLevel, CXone within/total,
     /// demo answered-within / (answered + abandoned)).
     pub service_level: Option<f64>,
+    /// The contacts the platform's own service level counts (its denominator), so totals
+    /// over queues divide like with like: `Σ answered_within_threshold / Σ sl_counted`.
+    pub sl_counted: Option<u64>,
     /// abandoned / offered.
     pub abandon_rate: Option<f64>,
     /// Total handle time of the handled interactions today, seconds (for AHT estimation).

@@ -55,8 +55,17 @@ mod tests {
         );
     }
 
+    /// 2000 cases, or `QUEUETOP_FUZZ_CASES` for a long run:
+    /// `QUEUETOP_FUZZ_CASES=1000000 cargo test --release --lib output_never_holds`.
+    fn cases() -> u32 {
+        std::env::var("QUEUETOP_FUZZ_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(2000)
+    }
+
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
         #[test]
         fn output_never_holds_a_control_or_bidi_character(s in any::<String>()) {
             let out = printable(&s);

@@ -2,7 +2,7 @@
 //! in alarm: what the wall colours its digits by and flashes for.
 
 use crate::config::Config;
-use crate::config_wall::{Metric, Threshold};
+use crate::config::wall::{Metric, Threshold};
 
 use super::rows::QueueRow;
 use super::sla::SlaStatus;

@@ -71,6 +71,8 @@ pub struct Model {
     pub trends: HashMap<RowKey, Trend>,
     /// Arrival-rate and AHT estimates per (source, queue id), for the SLA engine.
     pub estimates: HashMap<RowKey, sla::QueueEstimates>,
+    /// Interval history and hours per (source, queue id), when the source gives them.
+    pub intervals: HashMap<RowKey, crate::domain::QueueIntervals>,
     /// Agent histories per (source, agent id).
     pub history: HashMap<RowKey, HistoryEntry>,
     /// State changes seen in the live feed for agents whose history is cached, oldest
@@ -103,6 +105,7 @@ impl Model {
             sources,
             trends: HashMap::new(),
             estimates: HashMap::new(),
+            intervals: HashMap::new(),
             history: HashMap::new(),
             observed: HashMap::new(),
             derived: Derived::default(),
@@ -149,6 +152,16 @@ impl Model {
                 result,
             } => self.on_history(source, agent_id, result),
         }
+        self.refresh();
+    }
+
+    /// Fold in a source's interval history and hours (see `crate::source::IntervalHistory`).
+    pub fn apply_intervals(&mut self, iv: crate::domain::SourceIntervals) {
+        for q in iv.queues {
+            self.intervals
+                .insert((iv.source.clone(), q.queue_id.clone()), q);
+        }
+        self.stale = true;
         self.refresh();
     }
 
@@ -239,8 +252,9 @@ impl Model {
         for q in &snap.queues {
             let at = q.today.fetched_at.unwrap_or(snap.fetched_at);
             let policy = self.sla_policy(q);
-            let (start, _) = sla::window_bounds(self.config.timezone, &policy, at);
-            let day_start = crate::domain::time::start_of_day(at, self.config.timezone);
+            let tz = self.config.timezone_of(&snap.source).0;
+            let (start, _) = sla::window_bounds(tz, &policy, at);
+            let day_start = crate::domain::time::start_of_day(at, tz);
             let gap = ChronoDuration::from_std(self.config.refresh * 2)
                 .unwrap_or(ChronoDuration::seconds(10));
             let counters = sla::counters_of(q, policy.variant);

@@ -272,14 +272,12 @@ fn centre_totals(m: &Model) -> CentreTotals {
             }
             offered = add64(offered, q.today.offered);
             abandoned = add64(abandoned, q.today.abandoned);
-            // Numerator and denominator from the same queues, or the ratio is meaningless.
-            if let (Some(w), Some(a), Some(b)) = (
-                q.today.answered_within_threshold,
-                q.today.answered,
-                q.today.abandoned,
-            ) {
+            // Each platform's own numerator and denominator, from the same queues: the total
+            // means what each queue's figure means (never one endpoint's count over
+            // another's).
+            if let (Some(w), Some(d)) = (q.today.answered_within_threshold, q.today.sl_counted) {
                 within = add64(within, Some(w));
-                sl_den = add64(sl_den, Some(a + b));
+                sl_den = add64(sl_den, Some(d));
             }
         }
         // Agents are counted once per agent, not once per queue they serve.

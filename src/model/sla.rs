@@ -5,7 +5,8 @@ use chrono::{DateTime, Duration, Timelike, Utc};
 use chrono_tz::Tz;
 
 use crate::config::{SlVariant, SlWindow, SlaPolicy};
-use crate::domain::Queue;
+use crate::domain::{Queue, QueueIntervals};
+use crate::sla::forecast::{self, Profile, Slot};
 use crate::sla::{self, RiskInputs, RiskOutput, RiskPolicy, SlCounters};
 
 use super::Model;
@@ -24,6 +25,58 @@ pub struct SlaCell {
     pub current_sl: Option<f64>,
     pub required_agents: Option<u32>,
     pub staffing_gap: Option<i64>,
+    /// The window judged: kind, start, end.
+    pub window: Option<(SlWindow, DateTime<Utc>, DateTime<Utc>)>,
+    /// End-of-window SL if every call not already lost is answered in time.
+    pub best_case_sl: Option<f64>,
+    /// The day as its own outlook (never the row's status).
+    pub day: Option<DayOutlook>,
+}
+
+/// The day's own outlook: today so far, projected to the end of the day (or of the
+/// queue's hours) with the time-of-day forecast, and the best case.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DayOutlook {
+    pub current_sl: Option<f64>,
+    pub projected_sl: Option<f64>,
+    pub best_case_sl: Option<f64>,
+    pub outlook: Option<Outlook>,
+    /// What the rest-of-day forecast was built from.
+    pub basis: ForecastBasis,
+}
+
+/// ON_TRACK / AT_RISK / LOST.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outlook {
+    /// The projection meets the target.
+    OnTrack,
+    /// The projection misses, the best case still meets it.
+    AtRisk,
+    /// Even answering every remaining call in time misses the target.
+    Lost,
+}
+
+impl Outlook {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outlook::OnTrack => "ON_TRACK",
+            Outlook::AtRisk => "AT_RISK",
+            Outlook::Lost => "LOST",
+        }
+    }
+}
+
+/// Where the arrival forecast came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ForecastBasis {
+    /// A time-of-day profile learned from this many earlier days of the platform's
+    /// interval history, scaled to the recent level.
+    Profile { days: usize },
+    /// The platform's recent intervals only (no earlier days): the recent rate, to the end
+    /// of the day or of the queue's hours.
+    RecentIntervals,
+    /// No interval history: the live estimate, or today's average until it has enough.
+    LiveEstimate,
 }
 
 /// The engine's status is the one the screen shows.
@@ -36,7 +89,7 @@ impl SlaCell {
             SlaStatus::Red | SlaStatus::Breached => 3,
             SlaStatus::Amber => 2,
             SlaStatus::Green | SlaStatus::Met => 1,
-            SlaStatus::NoCalls => 0,
+            SlaStatus::NoCalls | SlaStatus::Closed => 0,
         })
     }
 }
@@ -82,6 +135,13 @@ pub enum SlaReason {
     WindowMet,
     WindowMissed,
     WindowNoCalls,
+    /// Outside the queue's hours, nobody waiting, nobody staffed.
+    Closed,
+    /// Callers past the threshold and no agent free.
+    CallersPastThresholdUnserved {
+        n: u64,
+        threshold_s: f64,
+    },
 }
 
 /// One further fact about a queue's SLA, for the queue page.
@@ -147,6 +207,10 @@ pub enum SlaDetail {
     ShortAbandonsNotExcluded {
         short_abandon_s: f64,
     },
+    /// The day's outlook, beside the window's status.
+    Day(DayOutlook),
+    /// What the rest-of-window arrival rate was built from.
+    Arrivals(ForecastBasis),
 }
 
 impl SlaDetail {
@@ -326,15 +390,6 @@ fn minus(a: SlCounters, b: SlCounters) -> SlCounters {
     }
 }
 
-fn variant(v: SlVariant) -> sla::SlVariant {
-    match v {
-        SlVariant::Offered => sla::SlVariant::Offered,
-        SlVariant::IgnoreAbandonsWithinT => sla::SlVariant::IgnoreAbandonsWithinT,
-        SlVariant::AbandonsPositive => sla::SlVariant::AbandonsPositive,
-        SlVariant::Answered => sla::SlVariant::Answered,
-    }
-}
-
 /// Start and end of the SL window containing `now`, in the centre's time zone.
 pub fn window_bounds(
     tz: Option<Tz>,
@@ -403,24 +458,68 @@ pub fn evaluate(m: &Model, source: &str, q: &Queue, policy: &SlaPolicy) -> SlaCe
         return unknown(SlaReason::NoCounters);
     };
     let now = m.now();
-    let (start, end) = window_bounds(m.config.timezone, policy, now);
+    let tz = m.config.timezone_of(source).0;
+    let (start, end) = window_bounds(tz, policy, now);
+    let iv = m.intervals.get(&(source.to_string(), q.id.clone()));
+    let slots = iv
+        .map(|iv| slots_of(iv, policy.variant))
+        .unwrap_or_default();
+    let day_start = crate::domain::time::start_of_day(now, tz);
+    let profile = Profile::learn(&slots, day_start.timestamp());
     let (counters, since) = match policy.window {
         SlWindow::Day => (day_counters, None),
-        SlWindow::Minutes(_) => match est.and_then(|e| e.baseline) {
-            Some(b) if b.window_start == start => (
-                minus(day_counters, b.counters),
-                (b.counted_since > start).then_some(b.counted_since),
-            ),
-            _ => return unknown(SlaReason::WaitingForInterval),
+        SlWindow::Minutes(_) => match iv.and_then(|iv| window_counters(iv, start, end)) {
+            // Seeded from the platform's own interval counters.
+            Some(c) => (c, None),
+            None => match est.and_then(|e| e.baseline) {
+                Some(b) if b.window_start == start => (
+                    minus(day_counters, b.counters),
+                    (b.counted_since > start).then_some(b.counted_since),
+                ),
+                _ => return unknown(SlaReason::WaitingForInterval),
+            },
         },
-    };
-    let Some(rate) = arrival_rate(m, q, est) else {
-        return unknown(SlaReason::EstimatingArrivals);
     };
     let a = &q.live.agents;
     let (Some(staffed), Some(idle), Some(waiting)) = (a.staffed(), a.available, q.live.waiting)
     else {
         return unknown(SlaReason::NoAgentCounts);
+    };
+    let window = Some((policy.window, start, end));
+    // Outside its hours (or, hours unknown, with no call this window) with nobody waiting
+    // and nobody staffed: closed, not RED or GREEN.
+    let in_window = sla::sl_fraction(policy.variant, &counters).denominator;
+    let closed = match iv.and_then(|iv| iv.open_now) {
+        Some(open) => !open,
+        None => in_window == 0,
+    };
+    if closed && waiting == 0 && staffed == 0 {
+        return SlaCell {
+            status: Some(SlaStatus::Closed),
+            why: Some(SlaReason::Closed),
+            window,
+            current_sl: sla::sl_fraction(policy.variant, &counters).value(),
+            day: Some(day_outlook(
+                policy,
+                &day_counters,
+                None,
+                0.0,
+                now,
+                now,
+                (day_start, crate::domain::time::next_midnight(now, tz)),
+                iv,
+                profile.as_ref(),
+                &slots,
+            )),
+            ..SlaCell::default()
+        };
+    }
+    let (rate, basis) = match interval_rate(&slots, profile.as_ref(), now, end) {
+        Some(r) => r,
+        None => match arrival_rate(m, q, est) {
+            Some(r) => (r, ForecastBasis::LiveEstimate),
+            None => return unknown(SlaReason::EstimatingArrivals),
+        },
     };
     // AHT only matters when someone can take calls and there are calls to take; otherwise
     // the projection does not depend on it, and staffing figures are left unknown.
@@ -448,7 +547,7 @@ pub fn evaluate(m: &Model, source: &str, q: &Queue, policy: &SlaPolicy) -> SlaCe
     let inputs = RiskInputs {
         target: policy.target,
         threshold_s: policy.threshold_s,
-        variant: variant(policy.variant),
+        variant: policy.variant,
         window_remaining_s: (end - now).num_milliseconds().max(0) as f64 / 1000.0,
         counters,
         waiting_ages_s: ages,
@@ -457,8 +556,25 @@ pub fn evaluate(m: &Model, source: &str, q: &Queue, policy: &SlaPolicy) -> SlaCe
         arrival_rate_per_hour: rate,
         aht_s,
     };
-    let out = sla::sla_risk(&inputs, &RiskPolicy::default());
+    let out = sla::sla_risk(&inputs, &RiskPolicy::wallboard());
     let mut cell = describe(&inputs, &out, policy);
+    cell.window = window;
+    cell.best_case_sl = out.best_case_sl;
+    let day = day_outlook(
+        policy,
+        &day_counters,
+        Some(&out),
+        rate,
+        now,
+        end,
+        (day_start, crate::domain::time::next_midnight(now, tz)),
+        iv,
+        profile.as_ref(),
+        &slots,
+    );
+    cell.day = Some(day);
+    cell.detail.push(SlaDetail::Day(day));
+    cell.detail.push(SlaDetail::Arrivals(basis));
     if !aht_known {
         cell.required_agents = None;
         cell.staffing_gap = None;
@@ -496,10 +612,21 @@ fn describe(inp: &RiskInputs, out: &RiskOutput, policy: &SlaPolicy) -> SlaCell {
             target,
             best_case: out.best_case_sl,
         },
+        SlaStatus::Red
+            if out.locked_misses > 0
+                && inp.agents_idle == 0
+                && out.projected_sl.is_some_and(|p| p >= target) =>
+        {
+            SlaReason::CallersPastThresholdUnserved {
+                n: out.locked_misses,
+                threshold_s,
+            }
+        }
         SlaStatus::Red => SlaReason::BelowTarget {
             target,
             projected: out.projected_sl,
         },
+        SlaStatus::Amber if out.locked_misses > 0 => SlaReason::CallerPastThreshold { threshold_s },
         SlaStatus::Amber => match out.staffing_gap.filter(|g| *g > 0) {
             Some(g) => SlaReason::NeedsAgents {
                 more: u32::try_from(g).unwrap_or(u32::MAX),
@@ -519,6 +646,7 @@ fn describe(inp: &RiskInputs, out: &RiskOutput, policy: &SlaPolicy) -> SlaCell {
         SlaStatus::Met => SlaReason::WindowMet,
         SlaStatus::Breached => SlaReason::WindowMissed,
         SlaStatus::NoCalls => SlaReason::WindowNoCalls,
+        SlaStatus::Closed => SlaReason::Closed,
     };
     let mut detail = vec![SlaDetail::Figures {
         current: out.current_sl,
@@ -580,6 +708,185 @@ fn describe(inp: &RiskInputs, out: &RiskOutput, policy: &SlaPolicy) -> SlaCell {
         current_sl: out.current_sl,
         required_agents: out.required_agents,
         staffing_gap: out.staffing_gap,
+        window: None,
+        best_case_sl: out.best_case_sl,
+        day: None,
+    }
+}
+
+/// A queue's intervals as forecast slots for `variant` (hits and counted calls).
+pub fn slots_of(iv: &QueueIntervals, variant: SlVariant) -> Vec<Slot> {
+    iv.intervals
+        .iter()
+        .map(|i| {
+            let f = sla::sl_fraction(variant, &interval_counters(i));
+            Slot {
+                start_s: i.start.timestamp(),
+                len_s: i64::from(i.minutes) * 60,
+                offered: i.offered,
+                counted: f.denominator,
+                hits: f.numerator,
+            }
+        })
+        .collect()
+}
+
+fn interval_counters(i: &crate::domain::IntervalCounts) -> SlCounters {
+    SlCounters {
+        answered_total: i.answered,
+        answered_within_t: i.answered_within_threshold,
+        abandoned_total: i.abandoned,
+        abandoned_within_t: i.abandoned_within_threshold,
+    }
+}
+
+/// The window's counters from the platform's intervals: `None` unless the intervals tile
+/// `[start, end)` from its start (a 15-minute window needs intervals of 15 minutes or less).
+pub fn window_counters(
+    iv: &QueueIntervals,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Option<SlCounters> {
+    let first = iv.intervals.first()?;
+    if first.start > start {
+        return None;
+    }
+    let mut c = SlCounters::default();
+    let mut covers_start = false;
+    for i in &iv.intervals {
+        if i.end() <= start || i.start >= end {
+            continue;
+        }
+        if i.start < start || i.end() > end {
+            // An interval straddles the window's edge: it cannot be split.
+            return None;
+        }
+        covers_start |= i.start == start;
+        let x = interval_counters(i);
+        c.answered_total += x.answered_total;
+        c.answered_within_t += x.answered_within_t;
+        c.abandoned_total += x.abandoned_total;
+        c.abandoned_within_t += x.abandoned_within_t;
+    }
+    covers_start.then_some(c)
+}
+
+/// The rest-of-window arrival rate (calls per hour) from the platform's intervals: the
+/// profile's shape for the rest of the window at the recent level, else the recent rate.
+fn interval_rate(
+    slots: &[Slot],
+    profile: Option<&Profile>,
+    now: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Option<(f64, ForecastBasis)> {
+    let now_s = now.timestamp();
+    let (recent, from) = forecast::recent_rate(slots, now_s, 1800)?;
+    if let Some(p) = profile {
+        let expected = p.expected(from, now_s);
+        let observed = recent * (now_s - from).max(60) as f64 / 3600.0;
+        let end_s = end.timestamp().max(now_s + 60);
+        if let Some(level) = forecast::level(observed, expected) {
+            let ahead = p.expected(now_s, end_s) * level;
+            let rate = ahead * 3600.0 / (end_s - now_s) as f64;
+            return Some((rate, ForecastBasis::Profile { days: p.days }));
+        }
+    }
+    Some((recent, ForecastBasis::RecentIntervals))
+}
+
+/// The day's outlook: today's counters, the window's live calls and rest (from the risk
+/// output), then the profile's calls for the rest of the day at today's level, each slot
+/// answered in time at the share it had on the days learned (else today's share so far).
+#[allow(clippy::too_many_arguments)]
+fn day_outlook(
+    policy: &SlaPolicy,
+    day_counters: &SlCounters,
+    out: Option<&RiskOutput>,
+    rate: f64,
+    now: DateTime<Utc>,
+    window_end: DateTime<Utc>,
+    (day_start, midnight): (DateTime<Utc>, DateTime<Utc>),
+    iv: Option<&QueueIntervals>,
+    profile: Option<&Profile>,
+    slots: &[Slot],
+) -> DayOutlook {
+    let today = sla::sl_fraction(policy.variant, day_counters);
+    let (num, den) = (today.numerator as f64, today.denominator as f64);
+    let day_end = iv
+        .and_then(|iv| match (iv.open_now, iv.closes_at) {
+            (Some(false), _) => Some(now),
+            (_, c) => c,
+        })
+        .map_or(midnight, |c| c.min(midnight));
+    let window_end = window_end.min(day_end).max(now);
+    // The window's part: live calls and its expected callers.
+    let (mut hits, mut calls, mut best) = match out {
+        Some(o) => {
+            let q = o.waiting as f64;
+            let f = rate * (window_end - now).num_seconds().max(0) as f64 / 3600.0;
+            (
+                o.expected_live_hits + f * o.predicted_sl_new_calls,
+                q + f,
+                q - o.locked_misses as f64 + f,
+            )
+        }
+        None => (0.0, 0.0, 0.0),
+    };
+    let (from, to) = (window_end.timestamp(), day_end.timestamp());
+    let basis = match profile {
+        Some(p) if p.days > 0 => {
+            // Today's level against the profile so far.
+            let so_far = slots
+                .iter()
+                .filter(|s| s.start_s >= day_start.timestamp())
+                .map(|s| s.offered)
+                .sum::<u64>() as f64;
+            let expected = p.expected(day_start.timestamp(), now.timestamp());
+            let level = forecast::level(so_far, expected).unwrap_or(1.0);
+            let share_now = today.value().unwrap_or(policy.target);
+            let step = p.slot_s().max(60);
+            let mut t = from;
+            while t < to {
+                let hi = (t - t.rem_euclid(step) + step).min(to);
+                let f = p.expected(t, hi) * level;
+                hits += f * p.sl_at(t).unwrap_or(share_now);
+                calls += f;
+                best += f;
+                t = hi;
+            }
+            ForecastBasis::Profile { days: p.days }
+        }
+        _ => {
+            // No earlier days: the current rate to the end of the day (or the hours), each
+            // call answered in time at today's share so far.
+            let f = rate * (to - from).max(0) as f64 / 3600.0;
+            hits += f * today.value().unwrap_or(policy.target);
+            calls += f;
+            best += f;
+            if slots.is_empty() {
+                ForecastBasis::LiveEstimate
+            } else {
+                ForecastBasis::RecentIntervals
+            }
+        }
+    };
+    let total = den + calls;
+    let ratio = |x: f64| (total > 0.0).then(|| (x / total).clamp(0.0, 1.0));
+    let projected_sl = ratio(num + hits);
+    let best_case_sl = ratio(num + best);
+    let g = policy.target;
+    let outlook = match (projected_sl, best_case_sl) {
+        (_, Some(b)) if b + 1e-12 < g => Some(Outlook::Lost),
+        (Some(p), _) if p + 1e-12 < g => Some(Outlook::AtRisk),
+        (Some(_), _) => Some(Outlook::OnTrack),
+        _ => None,
+    };
+    DayOutlook {
+        current_sl: today.value(),
+        projected_sl,
+        best_case_sl,
+        outlook,
+        basis,
     }
 }
 

@@ -15,6 +15,7 @@
 pub mod calculator;
 pub mod erlang;
 pub mod estimate;
+pub mod forecast;
 pub mod risk;
 pub mod service_level;
 pub mod special;

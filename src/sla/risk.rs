@@ -82,13 +82,35 @@ pub struct RiskPolicy {
     pub amber_probability: f64,
     /// RED at or above this breach probability (default 0.5, i.e. projected SL < target).
     pub red_probability: f64,
+    /// The wallboard's consistency rules on top of §6 (see [`RiskPolicy::wallboard`]).
+    pub consistent: bool,
 }
 
 impl Default for RiskPolicy {
+    /// REFERENCE.md §6 exactly (what the test vectors encode).
     fn default() -> Self {
         RiskPolicy {
             amber_probability: 0.2,
             red_probability: 0.5,
+            consistent: false,
+        }
+    }
+}
+
+impl RiskPolicy {
+    /// §6 with the rules a wallboard needs so that status and risk never contradict:
+    /// * the breach probability is 1 when even the best case misses the target;
+    /// * callers waiting past the threshold with no agent free make the queue RED (one
+    ///   past the threshold makes it at least AMBER, as in §6);
+    /// * a queue with nobody waiting, the window at or above target and an agent free is
+    ///   never RED (at most AMBER);
+    /// * the breach probability reported lies in the status's band (GREEN below the amber
+    ///   threshold, AMBER below the red one, RED at or above it), so the risk shown always
+    ///   agrees with the colour.
+    pub fn wallboard() -> RiskPolicy {
+        RiskPolicy {
+            consistent: true,
+            ..RiskPolicy::default()
         }
     }
 }
@@ -109,10 +131,13 @@ pub enum Status {
     Breached,
     /// Window closed with no counted calls.
     NoCalls,
+    /// The queue is outside its hours with nobody waiting and nobody staffed (decided by
+    /// the model, which knows the hours; the risk engine never returns it).
+    Closed,
 }
 
 impl Status {
-    /// "GREEN", "AMBER", "RED", "MET", "BREACHED" or "NO_CALLS".
+    /// "GREEN", "AMBER", "RED", "MET", "BREACHED", "NO_CALLS" or "CLOSED".
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Green => "GREEN",
@@ -121,6 +146,7 @@ impl Status {
             Status::Met => "MET",
             Status::Breached => "BREACHED",
             Status::NoCalls => "NO_CALLS",
+            Status::Closed => "CLOSED",
         }
     }
 
@@ -200,8 +226,11 @@ pub fn sla_risk(inputs: &RiskInputs, policy: &RiskPolicy) -> RiskOutput {
     let counted = s.fraction;
 
     let projection = Projection::new(&s, locked, expected_live_hits, &future);
-    let (margin_z, p_breach) = breach_margin(&s.target, counted, &live, &future);
-    let breach_probability = round_to_basis_points(p_breach);
+    let (margin_z, mut p_breach) = breach_margin(&s.target, counted, &live, &future);
+    if policy.consistent && projection.unrecoverable {
+        p_breach = 1.0;
+    }
+    let mut breach_probability = round_to_basis_points(p_breach);
     let required = required_agents(future.traffic, s.aht_s, s.threshold_s, s.target.value);
     let staffing_gap = required.map(|n| i64::from(n) - i64::from(s.staffed));
     let longest_wait_s = s.ages.first().copied().unwrap_or(0.0);
@@ -210,14 +239,30 @@ pub fn sla_risk(inputs: &RiskInputs, policy: &RiskPolicy) -> RiskOutput {
         closed_window_status(counted, &s.target)
     } else {
         let unrecoverable = projection.unrecoverable;
-        open_window_status(
+        let status = open_window_status(
             policy,
             unrecoverable,
             breach_probability,
             staffing_gap,
             locked,
-        )
+        );
+        if !policy.consistent {
+            status
+        } else {
+            let unserved_past_threshold = locked > 0 && s.idle == 0;
+            let quiet = q == 0 && s.idle > 0 && target_met_so_far(counted, &s.target);
+            let status = match status {
+                Status::Amber if unserved_past_threshold => Status::Red,
+                Status::Red if quiet => Status::Amber,
+                other => other,
+            };
+            breach_probability = in_band(policy, status, breach_probability);
+            status
+        }
     };
+    if policy.consistent {
+        p_breach = breach_probability;
+    }
 
     RiskOutput {
         current_sl: counted.value(),
@@ -237,7 +282,12 @@ pub fn sla_risk(inputs: &RiskInputs, policy: &RiskPolicy) -> RiskOutput {
         unrecoverable: projection.unrecoverable,
         margin_z,
         breach_probability,
-        risk_score: (100.0 * p_breach).round_ties_even() as u8,
+        // Floored under the wallboard rules, so a GREEN risk never reads as the amber threshold.
+        risk_score: if policy.consistent {
+            (100.0 * p_breach + 1e-9).floor() as u8
+        } else {
+            (100.0 * p_breach).round_ties_even() as u8
+        },
         required_agents: required,
         staffing_gap,
         calls_needed_to_recover: calls_needed_to_recover(counted, &s.target),
@@ -474,6 +524,26 @@ fn snapped_floor(x: f64) -> f64 {
         nearest
     } else {
         x.floor()
+    }
+}
+
+/// The window's counted calls so far meet the target (or none is counted yet).
+fn target_met_so_far(counted: SlFraction, target: &DecimalTarget) -> bool {
+    counted.denominator == 0 || target.surplus_units(counted) >= 0
+}
+
+/// The breach probability brought into the band of `status` (GREEN below the amber
+/// threshold, AMBER in [amber, red), RED at or above red), to 4 decimals.
+fn in_band(policy: &RiskPolicy, status: Status, p: f64) -> f64 {
+    // Half a percentage point below, so the band holds when shown as a whole percentage.
+    let below = |x: f64| round_to_basis_points(x - 0.0051).max(0.0);
+    match status {
+        Status::Green => p.min(below(policy.amber_probability)),
+        Status::Amber => p
+            .max(policy.amber_probability)
+            .min(below(policy.red_probability)),
+        Status::Red => p.max(policy.red_probability),
+        _ => p,
     }
 }
 
@@ -848,6 +918,62 @@ mod tests {
     }
 
     #[test]
+    fn wallboard_rules_keep_status_and_risk_consistent() {
+        let board = RiskPolicy::wallboard();
+        // Callers past the threshold with no agent free: RED, whatever the banked SL.
+        let mut s = interval_snapshot(12);
+        s.counters.answered_total = 400;
+        s.counters.answered_within_t = 400;
+        s.waiting_ages_s = vec![60.0, 45.0, 30.0, 10.0, 2.0];
+        s.agents_idle = 0;
+        assert_eq!(sla_risk(&s, &RiskPolicy::default()).status, Status::Amber);
+        let out = sla_risk(&s, &board);
+        assert_eq!(out.status, Status::Red);
+        assert!(out.breach_probability >= 0.5, "{}", out.breach_probability);
+        // One past the threshold with an agent free: at least AMBER, risk in the band.
+        s.agents_idle = 2;
+        let out = sla_risk(&s, &board);
+        assert_eq!(out.status, Status::Amber);
+        assert!((0.2..0.5).contains(&out.breach_probability));
+        // Best case below target: the breach is certain.
+        let mut lost = interval_snapshot(12);
+        lost.counters.answered_within_t = 10;
+        lost.window_remaining_s = 60.0;
+        let out = sla_risk(&lost, &board);
+        assert!(out.unrecoverable);
+        assert_eq!(
+            (out.status, out.breach_probability, out.risk_score),
+            (Status::Red, 1.0, 100)
+        );
+        // Nobody waiting, the window at target, an agent free: never RED even when the
+        // steady state looks bad (A ≥ N).
+        let quiet = RiskInputs {
+            window_remaining_s: 1500.0,
+            counters: SlCounters {
+                answered_total: 10,
+                answered_within_t: 10,
+                ..SlCounters::default()
+            },
+            agents_staffed: 2,
+            agents_idle: 1,
+            arrival_rate_per_hour: 60.0,
+            aht_s: 300.0,
+            ..RiskInputs::default()
+        };
+        assert_eq!(sla_risk(&quiet, &RiskPolicy::default()).status, Status::Red);
+        let out = sla_risk(&quiet, &board);
+        assert_eq!(out.status, Status::Amber);
+        assert!(out.breach_probability < 0.5 && out.risk_score < 50);
+        // GREEN never shows the amber threshold as its risk.
+        for n in 8..16 {
+            let out = sla_risk(&interval_snapshot(n), &board);
+            if out.status == Status::Green {
+                assert!(out.risk_score < 20 && out.breach_probability < 0.2);
+            }
+        }
+    }
+
+    #[test]
     fn locked_waits_are_amber_and_policy_moves_the_bands() {
         let mut snapshot = interval_snapshot(12);
         snapshot.waiting_ages_s = vec![25.0, 3.0];
@@ -860,6 +986,7 @@ mod tests {
         let strict = RiskPolicy {
             amber_probability: 0.05,
             red_probability: 0.5,
+            consistent: false,
         };
         assert_eq!(s13.status, Status::Green);
         assert_eq!(

@@ -16,51 +16,7 @@
 //! already a miss whatever happens next (Cisco's SL-event rule), so a live SL may add these
 //! *locked misses* to the denominator ([`SlFraction::with_locked_misses`]).
 
-/// The counting rule for the service-level percentage. See the module doc for formulas.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum SlVariant {
-    /// Answered within T over answered + abandoned: abandons count against.
-    #[default]
-    Offered,
-    /// Abandons within T are dropped from the denominator; later abandons count against.
-    IgnoreAbandonsWithinT,
-    /// Abandons within T count as hits.
-    AbandonsPositive,
-    /// Answered calls only; abandons are ignored.
-    Answered,
-}
-
-impl SlVariant {
-    /// Every variant, in documentation order.
-    pub const ALL: [SlVariant; 4] = [
-        SlVariant::Offered,
-        SlVariant::IgnoreAbandonsWithinT,
-        SlVariant::AbandonsPositive,
-        SlVariant::Answered,
-    ];
-
-    /// The configuration name: `offered`, `ignore_abandons_within_t`, `abandons_positive`,
-    /// `answered`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SlVariant::Offered => "offered",
-            SlVariant::IgnoreAbandonsWithinT => "ignore_abandons_within_t",
-            SlVariant::AbandonsPositive => "abandons_positive",
-            SlVariant::Answered => "answered",
-        }
-    }
-
-    /// Parses a configuration name (see [`SlVariant::as_str`]).
-    pub fn from_name(name: &str) -> Option<SlVariant> {
-        SlVariant::ALL.into_iter().find(|v| v.as_str() == name)
-    }
-}
-
-impl std::fmt::Display for SlVariant {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use crate::domain::SlVariant;
 
 /// Service-level counters for one window (interval or day), short abandons already removed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

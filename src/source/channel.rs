@@ -19,6 +19,8 @@ struct Pending {
     order: VecDeque<String>,
     snapshots: HashMap<String, SourceEvent>,
     others: VecDeque<SourceEvent>,
+    /// The latest interval history of each source, until taken.
+    intervals: HashMap<String, crate::domain::SourceIntervals>,
     /// Snapshots replaced before they were read (for tests and diagnostics).
     replaced: u64,
     receiver_gone: bool,
@@ -93,6 +95,20 @@ impl EventSender {
         Ok(())
     }
 
+    /// Hand over a source's interval history (the latest per source wins); it is read
+    /// with [`EventReceiver::take_intervals`] beside the events.
+    pub fn send_intervals(&self, iv: crate::domain::SourceIntervals) -> Result<(), Closed> {
+        {
+            let mut p = self.shared.lock();
+            if p.receiver_gone {
+                return Err(Closed);
+            }
+            p.intervals.insert(iv.source.clone(), iv);
+        }
+        self.shared.notify.notify_one();
+        Ok(())
+    }
+
     /// Whether the receiver has gone away.
     pub fn is_closed(&self) -> bool {
         self.shared.lock().receiver_gone
@@ -144,6 +160,12 @@ impl EventReceiver {
         } else {
             Err(TryRecvError::Empty)
         }
+    }
+
+    /// The interval histories sent since the last call, one per source.
+    pub fn take_intervals(&mut self) -> Vec<crate::domain::SourceIntervals> {
+        let mut p = self.shared.lock();
+        p.intervals.drain().map(|(_, v)| v).collect()
     }
 
     /// How many snapshots were replaced by newer ones before they were read.

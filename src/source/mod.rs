@@ -18,7 +18,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::mpsc;
 
-use crate::domain::{AgentHistory, SourceKind, SourceSnapshot};
+use crate::domain::{AgentHistory, SourceIntervals, SourceKind, SourceSnapshot};
 use channel::{EventReceiver, EventSender};
 use feed::{Feed, Vendor};
 
@@ -123,13 +123,49 @@ impl<V: Vendor> Source for Feed<V> {
     }
 }
 
+/// A source's interval history (`crate::domain::intervals`): what seeds the SL window at
+/// once and what the time-of-day profile is learned from.
+///
+/// What each platform must supply (one [`SourceIntervals`] per round, or less often):
+/// * every interval of today with its counters (offered, answered, answered within the
+///   threshold, abandoned, abandoned within the threshold), by arrival interval, the
+///   current one counted so far; intervals of 15 or 30 minutes (a 15-minute window needs
+///   15-minute intervals);
+/// * for the profile, the same counters for earlier days (the last 7 days, or the same
+///   weekday last week), fetched once a day and cached by the source;
+/// * `open_now` / `closes_at` when the platform knows the queue's hours.
+///
+/// Genesys: `POST /api/v2/analytics/conversations/aggregates/query` with
+/// `granularity = "PT30M"` over today (and once a day over the last 7 days), grouped by
+/// queueId, metrics nOffered, tAnswered, tAbandon, oServiceLevel. CXone: the skill summary
+/// and sla-summary from each interval start. Until a source supplies them the model counts
+/// an interval from its first sample at the boundary (or says "counted since").
+pub trait IntervalHistory {
+    fn intervals(&self) -> Option<SourceIntervals> {
+        None
+    }
+}
+
+/// Not supplied yet (see [`IntervalHistory`] for what it needs).
+impl IntervalHistory for cxone::Cxone {}
+
 /// Drive a source until the app goes away: rounds on the engine's schedule; a history
 /// request becomes its own job beside the polling (a newer request for the same agent, or
 /// a cancel, ends the older job). Ends when either channel closes.
 pub async fn run<V: Vendor>(
+    feed: Feed<V>,
+    events: EventSender,
+    commands: mpsc::Receiver<SourceCommand>,
+) {
+    run_with(feed, events, commands, |_| None).await
+}
+
+/// [`run`], sending the source's interval history after each snapshot.
+pub async fn run_with<V: Vendor>(
     mut feed: Feed<V>,
     events: EventSender,
     mut commands: mpsc::Receiver<SourceCommand>,
+    intervals: fn(&V) -> Option<SourceIntervals>,
 ) {
     let mut jobs: HashMap<String, tokio::task::JoinHandle<()>> = HashMap::new();
     let mut queued: Vec<SourceCommand> = Vec::new();
@@ -151,6 +187,11 @@ pub async fn run<V: Vendor>(
         if events
             .send(SourceEvent::Snapshot(Box::new(outcome.snapshot)))
             .is_err()
+        {
+            break;
+        }
+        if let Some(iv) = intervals(feed.vendor())
+            && events.send_intervals(iv).is_err()
         {
             break;
         }
@@ -295,6 +336,15 @@ impl AnySource {
         }
     }
 
+    /// The source's interval history, when it has one.
+    pub fn intervals(&self) -> Option<SourceIntervals> {
+        match self {
+            AnySource::Demo(s) => s.vendor().intervals(),
+            AnySource::Cxone(s) => s.vendor().intervals(),
+            AnySource::Genesys(s) => s.vendor().intervals(),
+        }
+    }
+
     pub async fn history(
         &mut self,
         agent_id: &str,
@@ -311,9 +361,9 @@ impl AnySource {
     fn spawn(self, events: EventSender) -> mpsc::Sender<SourceCommand> {
         let (tx, rx) = mpsc::channel(16);
         match self {
-            AnySource::Demo(s) => tokio::spawn(run(s, events, rx)),
-            AnySource::Cxone(s) => tokio::spawn(run(s, events, rx)),
-            AnySource::Genesys(s) => tokio::spawn(run(s, events, rx)),
+            AnySource::Demo(s) => tokio::spawn(run_with(s, events, rx, |v| v.intervals())),
+            AnySource::Cxone(s) => tokio::spawn(run_with(s, events, rx, |v| v.intervals())),
+            AnySource::Genesys(s) => tokio::spawn(run_with(s, events, rx, |v| v.intervals())),
         };
         tx
     }
@@ -322,13 +372,13 @@ impl AnySource {
 /// Start one task per configured source. Events from all of them arrive on the returned
 /// receiver, the latest snapshot of each source replacing an unread older one.
 pub fn spawn_all(config: &crate::config::Config) -> Result<(Sources, EventReceiver), String> {
-    let opts = SourceOptions {
-        refresh: config.refresh,
-        timezone: config.timezone,
-    };
     let (tx, rx) = channel::channel();
     let mut handles = Vec::new();
     for cfg in &config.sources {
+        let opts = SourceOptions {
+            refresh: config.refresh,
+            timezone: config.timezone_of(cfg.name()).0,
+        };
         let s = build(cfg, &opts)?;
         handles.push((s.name().to_string(), s.spawn(tx.clone())));
     }

@@ -30,12 +30,14 @@ pub enum Col {
     Sla,
     /// The SLA status alone (glyph and word), where the full SLA column does not fit.
     Status,
+    /// The day's own outlook (on track / at risk / lost), apart from the interval status.
+    Day,
     Trend,
 }
 
 impl Col {
     /// Left to right on screen.
-    pub const ORDER: [Col; 13] = [
+    pub const ORDER: [Col; 14] = [
         Col::Queue,
         Col::Waiting,
         Col::Longest,
@@ -48,6 +50,7 @@ impl Col {
         Col::Abandon,
         Col::Sla,
         Col::Status,
+        Col::Day,
         Col::Trend,
     ];
 
@@ -65,6 +68,7 @@ impl Col {
             Col::Abandon => "Aband",
             Col::Sla => "SLA    proj risk",
             Col::Status => "SLA",
+            Col::Day => "Today",
             Col::Trend => "Waiting 30m",
         }
     }
@@ -83,6 +87,7 @@ impl Col {
             Col::Abandon => 6,
             Col::Sla => 17,
             Col::Status => 8,
+            Col::Day => 8,
             Col::Trend => 12,
         }
     }
@@ -96,13 +101,14 @@ impl Col {
             Col::Sla => 3,
             Col::Status => 3,
             Col::Sl => 4,
-            Col::Available => 5,
-            Col::Busy => 6,
-            Col::Abandon => 7,
-            Col::Acw => 8,
-            Col::Away => 9,
-            Col::Asa => 10,
-            Col::Trend => 11,
+            Col::Available => 6,
+            Col::Busy => 7,
+            Col::Abandon => 8,
+            Col::Acw => 9,
+            Col::Away => 10,
+            Col::Asa => 11,
+            Col::Day => 5,
+            Col::Trend => 12,
         }
     }
 
@@ -187,6 +193,7 @@ fn cell_text(c: Col, r: &QueueRow, lv: &Levels, trend_width: usize) -> String {
             Some(s) => format!("{} {}", sla_glyph(s), s.as_str()),
             None => fmt::UNKNOWN.into(),
         },
+        Col::Day => super::words::outlook_short(r.sla.day.and_then(|d| d.outlook)).into(),
         Col::Trend => fmt::sparkline(&r.trend, trend_width),
     }
 }
@@ -222,6 +229,12 @@ fn cell_style(c: Col, r: &QueueRow, lv: &Levels, theme: &Theme) -> Style {
             Some(sl) if sl < r.target => theme.style(Role::Warn),
             Some(_) => theme.style(Role::Ok),
             None => Style::default(),
+        },
+        Col::Day => match r.sla.day.and_then(|d| d.outlook) {
+            Some(crate::model::sla::Outlook::OnTrack) => theme.style(Role::Ok),
+            Some(crate::model::sla::Outlook::AtRisk) => theme.style(Role::Warn),
+            Some(crate::model::sla::Outlook::Lost) => theme.style(Role::Breach),
+            None => theme.style(Role::Muted),
         },
         Col::Trend => theme.style(Role::Accent),
         _ => Style::default(),

@@ -150,7 +150,7 @@ impl Theme {
             SlaStatus::Green | SlaStatus::Met => self.style(Role::Ok),
             SlaStatus::Amber => self.style(Role::Warn),
             SlaStatus::Red | SlaStatus::Breached => self.style(Role::Breach),
-            SlaStatus::NoCalls => self.style(Role::Muted),
+            SlaStatus::NoCalls | SlaStatus::Closed => self.style(Role::Muted),
         }
     }
 }
@@ -190,6 +190,7 @@ pub fn sla_glyph(st: SlaStatus) -> char {
         SlaStatus::Met => '✔',
         SlaStatus::Breached => '✖',
         SlaStatus::NoCalls => '○',
+        SlaStatus::Closed => '◌',
     }
 }
 

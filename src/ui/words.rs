@@ -4,7 +4,7 @@ use chrono_tz::Tz;
 
 use super::fmt;
 use crate::model::rows::Alert;
-use crate::model::sla::{SlaDetail, SlaReason};
+use crate::model::sla::{DayOutlook, ForecastBasis, Outlook, SlaDetail, SlaReason};
 
 fn target(t: f64) -> String {
     format!("{:.0}%", t * 100.0)
@@ -68,6 +68,12 @@ pub fn sla_reason(r: &SlaReason) -> String {
         SlaReason::WindowMet => "window closed: target met".into(),
         SlaReason::WindowMissed => "window closed: target missed".into(),
         SlaReason::WindowNoCalls => "window closed with no calls".into(),
+        SlaReason::Closed => "closed: outside its hours, nobody waiting, nobody staffed".into(),
+        SlaReason::CallersPastThresholdUnserved { n, threshold_s } => format!(
+            "{n} caller{} past {} and no agent free",
+            plural(i64::try_from(n).unwrap_or(i64::MAX)),
+            fmt::duration_short(threshold_s)
+        ),
     }
 }
 
@@ -146,10 +152,54 @@ pub fn sla_detail(d: &SlaDetail, tz: Option<Tz>) -> String {
             "(this interval counted since {}: queuetop was not watching at its start)",
             super::local_hms(tz, t)
         ),
+        SlaDetail::Day(d) => day_line(&d),
+        SlaDetail::Arrivals(b) => format!("arrivals: {}", basis(b)),
         SlaDetail::ShortAbandonsNotExcluded { short_abandon_s } => format!(
             "short abandons (< {}) are not excluded: the platform's counters do not carry abandon times",
             fmt::duration_short(short_abandon_s)
         ),
+    }
+}
+
+/// The day outlook's word for the board's compact column.
+pub fn outlook_short(o: Option<Outlook>) -> &'static str {
+    match o {
+        Some(Outlook::OnTrack) => "on track",
+        Some(Outlook::AtRisk) => "at risk",
+        Some(Outlook::Lost) => "lost",
+        None => "—",
+    }
+}
+
+/// The day's outlook on the queue page.
+pub fn day_line(d: &DayOutlook) -> String {
+    format!(
+        "today: {} · now {} · projected {} · best case {} ({})",
+        match d.outlook {
+            Some(Outlook::OnTrack) => "on track",
+            Some(Outlook::AtRisk) => "at risk",
+            Some(Outlook::Lost) => "lost: even every call in time cannot reach the target",
+            None => "no calls yet",
+        },
+        fmt::pct(d.current_sl, 1),
+        fmt::pct(d.projected_sl, 1),
+        fmt::pct(d.best_case_sl, 1),
+        basis(d.basis)
+    )
+}
+
+fn basis(b: ForecastBasis) -> String {
+    match b {
+        ForecastBasis::Profile { days } => format!(
+            "time-of-day profile from {days} earlier day{} of the platform's intervals",
+            plural(i64::try_from(days).unwrap_or(i64::MAX))
+        ),
+        ForecastBasis::RecentIntervals => {
+            "the platform's last half hour (no earlier days to learn a profile from)".into()
+        }
+        ForecastBasis::LiveEstimate => {
+            "live estimate (no interval history from the platform: today's average at first)".into()
+        }
     }
 }
 

@@ -186,3 +186,90 @@ fn loopback_http_is_allowed_for_tests() {
         assert!(config::check_url(u).is_err(), "{u}");
     }
 }
+
+fn genesys_with_secret_file(path: &Path) -> String {
+    format!(
+        "[[sources]]\nname = \"g\"\nkind = \"genesys\"\nregion = \"mypurecloud.ie\"\nclient_id = \"a\"\nclient_secret_file = {:?}\n",
+        path.display().to_string()
+    )
+}
+
+#[test]
+fn secret_files_must_be_small_regular_files() {
+    let started = std::time::Instant::now();
+    let e = err(&genesys_with_secret_file(Path::new("/dev/zero")));
+    assert!(
+        e.contains("/etc/q.toml, line 6"),
+        "names file and line: {e}"
+    );
+    assert!(
+        e.contains("/dev/zero is a device, not a regular file"),
+        "says why: {e}"
+    );
+    assert!(e.contains("client_secret_file"), "names the fix: {e}");
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let big = dir.path().join("big");
+    std::fs::write(&big, vec![b'x'; 64 * 1024 + 1]).expect("write");
+    let e = err(&genesys_with_secret_file(&big));
+    assert!(
+        e.contains(&big.display().to_string()),
+        "names the file: {e}"
+    );
+    assert!(e.contains("larger than 64 KiB"), "says why: {e}");
+
+    let fifo = dir.path().join("fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if made.is_ok_and(|s| s.success()) {
+        let e = err(&genesys_with_secret_file(&fifo));
+        assert!(
+            e.contains(&fifo.display().to_string()),
+            "names the file: {e}"
+        );
+        assert!(e.contains("FIFO"), "says why: {e}");
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "never blocks"
+    );
+
+    let ok = dir.path().join("secret");
+    std::fs::write(&ok, "s3cr3t-file\n").expect("write");
+    let c = parse(&genesys_with_secret_file(&ok)).expect("valid");
+    match &c.sources[..] {
+        [SourceConfig::Genesys(g)] => assert_eq!(g.client_secret.expose(), "s3cr3t-file"),
+        other => panic!("one Genesys source expected: {other:?}"),
+    }
+}
+
+#[test]
+fn a_source_may_have_its_own_time_zone() {
+    let text = r#"
+timezone = "Europe/Dublin"
+
+[[sources]]
+name = "acme"
+kind = "demo"
+timezone = "America/Chicago"
+
+[[sources]]
+name = "other"
+kind = "demo"
+"#;
+    let cfg = parse(text).expect("valid");
+    use queuetop::config::ZoneOrigin;
+    assert_eq!(
+        cfg.timezone_of("acme"),
+        (Some(chrono_tz::America::Chicago), ZoneOrigin::Source)
+    );
+    assert_eq!(
+        cfg.timezone_of("other"),
+        (Some(chrono_tz::Europe::Dublin), ZoneOrigin::Configuration)
+    );
+    let bad = text.replace("America/Chicago", "Mars/Olympus");
+    let e = parse(&bad).expect_err("unknown zone").to_string();
+    assert!(
+        e.contains("line 7") && e.contains("unknown time zone"),
+        "{e}"
+    );
+}

@@ -122,10 +122,31 @@ fn parse_all(bytes: &[u8]) {
     let _ = serde_json::from_slice::<ErrorBody>(bytes);
     let _ = serde_json::from_slice::<CxoneConfiguration>(bytes);
     let _ = serde_json::from_slice::<OpenIdConfiguration>(bytes);
+    if let Ok(e) = serde_json::from_slice::<ErrorBody>(bytes) {
+        let _ = e.text();
+    }
+    let _ = serde_json::from_slice::<JwtClaims>(bytes);
+    if let Ok(l) = serde_json::from_slice::<Links>(bytes) {
+        let _ = l.next_url();
+    }
+    if let Ok(r) = serde_json::from_slice::<SkillActivityResponse>(bytes) {
+        let _ = r.links.as_ref().map(Links::next_url);
+        for row in r.into_parts().0 {
+            let _ = MediaType::from_parts(row.media_type_id, row.media_type_name.as_deref());
+        }
+    }
+    if let Ok(r) = serde_json::from_slice::<AgentStatesResponse>(bytes) {
+        for row in r.into_parts().0 {
+            let _ = AgentStateKind::from_parts(row.agent_state_id, row.agent_state_name.as_deref());
+        }
+    }
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: crate::support::fuzz_cases(200),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..512)) {

@@ -97,7 +97,9 @@ async fn figures_equal_the_scenario() {
     assert_eq!(b.live.agents.available, Some(3));
     assert_eq!(b.live.agents.busy, Some(6));
     assert_eq!(b.live.agents.after_call_work, Some(1));
-    assert_eq!(b.live.agents.unavailable, Some(3));
+    // agentsLoggedIn = available + working + unavailable here, so the 3 unavailable include
+    // the 1 in ACW: shown once, in ACW.
+    assert_eq!(b.live.agents.unavailable, Some(2));
     // From the agent list: agents seen on this skill (Ben, busy).
     assert_eq!(b.live.agents.not_responding, Some(0));
     assert_eq!(b.live.agents.offline, Some(0));
@@ -817,4 +819,61 @@ async fn acw_outstates_come_from_the_unavailable_codes() {
     // The agent store learnt 77 as an ACW code (and not 78) without any agent row saying so.
     assert!(src.vendor_acw_codes().contains(&77));
     assert!(!src.vendor_acw_codes().contains(&78));
+}
+
+#[tokio::test]
+async fn no_contacts_today_is_zeros_and_a_404_sla_summary_is_no_data() {
+    let fake = seeded().await;
+    fake.s().status_fault("/skills/summary", 1, 204, None);
+    fake.s().status_fault("/skills/sla-summary", 1, 404, None);
+    let mut src = source(&fake);
+    let out = src.poll().await;
+    let h = &out.snapshot.health;
+    assert_eq!(h.status, SourceStatus::Live, "{h:?}");
+    let t = &queue(&out.snapshot, "CS_Billing_Voice").today;
+    assert_eq!(
+        (
+            t.offered,
+            t.handled,
+            t.abandoned,
+            t.answered_within_threshold,
+            t.sl_counted
+        ),
+        (Some(0), Some(0), Some(0), Some(0), Some(0))
+    );
+    // Zero of zero is no service level, not 0 % and not 100 %.
+    assert_eq!(t.service_level, None);
+}
+
+#[tokio::test]
+async fn skill_assignments_place_agents_on_their_queues() {
+    let fake = seeded().await;
+    // Ana (available, idle: her row names no skill) and Fay (logged out) are assigned to
+    // billing; Ben works billing but his assignment moved to tech; an inactive assignment
+    // and the phantom skill 0 count for nothing.
+    fake.s().assignments = Some(vec![
+        json!({"agentId": 39260750, "skillId": 11223344, "isActive": true}),
+        json!({"agentId": 39260755, "skillId": "11223344", "isActive": true}),
+        json!({"agentId": 39260751, "skillId": 11223345, "isActive": true}),
+        json!({"agentId": 39260751, "skillId": 11223344, "isActive": false}),
+        json!({"agentId": 39260752, "skillId": 0, "isActive": true}),
+    ]);
+    let mut src = source(&fake);
+    let snap = src.poll().await.snapshot;
+    assert_eq!(snap.health.status, SourceStatus::Live, "{:?}", snap.health);
+    let agents = snap.agents.clone().expect("agents");
+    let queues_of = |id: &str| {
+        agents
+            .iter()
+            .find(|a| a.id == id)
+            .map(|a| a.queues.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(queues_of("39260750"), vec!["11223344".to_string()]);
+    assert_eq!(queues_of("39260751"), vec!["11223345".to_string()]);
+    assert!(queues_of("39260752").is_empty(), "skill 0 is no queue");
+    let b = &queue(&snap, "CS_Billing_Voice").live.agents;
+    // The list-derived columns follow the assignments: Fay offline on billing.
+    assert_eq!(b.offline, Some(1));
+    assert_eq!(b.not_responding, Some(0));
 }

@@ -187,12 +187,43 @@ fn exercise(v: &Value) {
         );
     }
     let _ = serde_json::from_value::<ErrorBody>(v.clone());
-    let _ = serde_json::from_value::<Listing<UserEntity>>(v.clone());
     let _ = serde_json::from_value::<WsMessage>(v.clone());
+    let _ = serde_json::from_value::<OAuthError>(v.clone());
+    let _ = serde_json::from_value::<TokenResponse>(v.clone());
+    let _ = serde_json::from_value::<ConversationActivityResponse>(v.clone());
+    if let Ok(l) = serde_json::from_value::<Listing<UserEntity>>(v.clone()) {
+        // Names go to the board as they are (made printable at the border).
+        for u in &l.entities {
+            let _ = queuetop::domain::text::printable(u.name.as_deref().unwrap_or_default());
+        }
+    }
+    if let Ok(l) = serde_json::from_value::<Listing<PresenceDefinition>>(v.clone()) {
+        for d in &l.entities {
+            let _ = d.display_name();
+        }
+    }
+    if let Ok(l) = serde_json::from_value::<Listing<QueueEntity>>(v.clone()) {
+        for e in &l.entities {
+            for m in ["call", "chat", "email", "message", "callback", ""] {
+                let _ = e.service_level(m);
+            }
+        }
+    }
+    // Free-text enumerations and dates wherever a string occurs.
+    if let Some(s) = v.as_str() {
+        let _ = (
+            SystemPresence::parse(s).label().len(),
+            RoutingStatus::parse(s),
+        );
+        let _ = parse_date(s);
+    }
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: crate::support::fuzz_cases(400),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn arbitrary_json_never_panics(v in json()) {

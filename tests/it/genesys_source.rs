@@ -477,7 +477,9 @@ async fn server_errors_and_slow_answers_are_retried() {
     );
     assert_eq!(fake.hits(Ep::Queues), 2);
     assert_eq!(fake.hits(Ep::Observations), 2);
-    assert_eq!(fake.hits(Ep::Aggregates), 3);
+    // Today's aggregates on both polls (one retried after the 500) and the 7-day interval
+    // history once.
+    assert_eq!(fake.hits(Ep::Aggregates), 4);
     assert_eq!(
         queue(&out.snapshot.queues, Q_SUPPORT).today.offered,
         Some(142)
@@ -736,9 +738,10 @@ async fn budget_stretches_the_refresh_for_many_queues() {
     let mut src = GenesysSource::with_tuning(config(&fake, &[]), opts(), t).unwrap();
     let out = src.poll().await;
     assert_eq!(out.snapshot.queues.len(), 253);
-    // 3 observation batches of ≤ 100 queues, 3 activity batches, 3 aggregate batches.
+    // 3 observation batches of ≤ 100 queues, 3 activity batches, 3 aggregate batches for
+    // today and 3 for the 7-day interval history.
     assert_eq!(fake.hits(Ep::Observations), 3);
-    assert_eq!(fake.hits(Ep::Aggregates), 3);
+    assert_eq!(fake.hits(Ep::Aggregates), 6);
     assert!(
         out.next_poll_in > Duration::from_secs(5),
         "{:?}",
@@ -1023,4 +1026,32 @@ async fn history_tail_is_filled_from_the_live_state() {
     assert_eq!(last.state, AgentState::Offline);
     assert_eq!(last.end, to);
     assert!((to - last.start).num_seconds() >= 49_990, "{last:?}");
+}
+
+#[tokio::test]
+async fn today_comes_in_thirty_minute_intervals_that_seed_the_window() {
+    use queuetop::source::IntervalHistory;
+    let fake = FakeGenesys::start(Scenario::standard()).await;
+    let mut src = source(&fake).await;
+    let snap = src.poll().await.snapshot;
+    // The day's totals are the sums of the intervals.
+    assert_eq!(queue(&snap.queues, Q_SUPPORT).today.offered, Some(142));
+    let iv = src.vendor().intervals().expect("intervals");
+    let support = iv
+        .queues
+        .iter()
+        .find(|q| q.queue_id == Q_SUPPORT)
+        .expect("support");
+    let last = support.intervals.last().expect("an interval");
+    assert_eq!(last.minutes, 30);
+    assert_eq!(
+        (
+            last.offered,
+            last.answered,
+            last.abandoned,
+            last.answered_within_threshold
+        ),
+        (142, 127, 15, 106)
+    );
+    assert!(last.start <= Utc::now() && Utc::now() <= last.end());
 }

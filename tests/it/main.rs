@@ -14,6 +14,8 @@ mod genesys_cli;
 mod genesys_proptest;
 mod genesys_source;
 mod genesys_wire;
+mod hostile;
+mod layers;
 mod sim_invariants;
 mod sla_scenario;
 mod ui_snapshots;

@@ -1,7 +1,7 @@
 //! Agents: the live cache merged from `/agents/states` deltas and the state rules shared with
 //! the history (REFERENCE §3.2, §5.1, §5.2).
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::wire::{AgentStateKind, AgentStateRow};
 use crate::domain::{Agent, AgentState};
@@ -20,7 +20,7 @@ pub struct StateInput<'a> {
 }
 
 /// The normalised state (brief §5 / REFERENCE §5.1):
-/// Available/Dialer → available; contacts and consults → busy; Unavailable → after-call work
+/// Available → available; Dialer, contacts and consults → busy; Unavailable → after-call work
 /// when ACW, not responding when Refused, else unavailable; LoggedIn → unavailable;
 /// LoggedOut → offline; anything unknown → unknown.
 pub fn normalise(input: StateInput<'_>, acw_codes: &HashSet<i64>) -> AgentState {
@@ -28,7 +28,10 @@ pub fn normalise(input: StateInput<'_>, acw_codes: &HashSet<i64>) -> AgentState 
         return AgentState::Unknown;
     };
     match kind {
-        AgentStateKind::Available | AgentStateKind::Dialer => AgentState::Available,
+        AgentStateKind::Available => AgentState::Available,
+        // Waiting for a dialer-delivered outbound call (errata 3): not available to the
+        // inbound queues the board shows; NICE's SDK counts it as working.
+        AgentStateKind::Dialer => AgentState::Busy,
         AgentStateKind::InboundContact
         | AgentStateKind::OutboundContact
         | AgentStateKind::InboundConsult
@@ -95,25 +98,47 @@ pub struct AgentStore {
     /// `lastPollTime` to send as `updatedSince`, verbatim.
     pub poll_time: Option<String>,
     pub loaded: bool,
+    /// Agents per normalised state on each skill, kept in step by `merge` (so counting costs
+    /// nothing per poll, and an empty delta changes nothing).
+    tally: HashMap<String, [u32; AgentState::ALL.len()]>,
+    /// The state each agent is counted under in `tally`.
+    counted: HashMap<String, AgentState>,
+    /// Bumped by every merge that changed an agent.
+    version: u64,
+    /// `skills` comes from `GET /agents/skills` (not learnt from the rows).
+    assigned: bool,
+}
+
+/// A skill id a queue can have (idle rows carry skill 0).
+fn real_skill(s: &str) -> bool {
+    !s.trim().is_empty() && s.trim() != "0"
 }
 
 impl AgentStore {
     /// Merge a (delta) response: rows replace earlier rows of the same agent; agents whose
     /// account is inactive are dropped.
     pub fn merge(&mut self, rows: Vec<AgentStateRow>, poll_time: Option<String>) {
+        let acw_codes_before = self.acw_codes.len();
+        let mut changed = false;
         for row in rows {
             let Some(id) = row.agent_id.clone() else {
                 continue;
             };
+            changed = true;
+            self.uncount(&id);
             if row.is_active == Some(false) {
                 self.rows.remove(&id);
                 self.skills.remove(&id);
                 continue;
             }
-            if let Some(skill) = &row.skill_id {
+            // Learnt from the rows only until the assignments are known; idle rows carry a
+            // phantom skill 0 that no queue is.
+            if let Some(skill) = row.skill_id.as_deref().filter(|s| real_skill(s))
+                && !self.assigned
+            {
                 let set = self.skills.entry(id.clone()).or_default();
                 if set.len() < MAX_SKILLS_PER_AGENT {
-                    set.insert(skill.clone());
+                    set.insert(skill.to_string());
                 }
             }
             if row.is_acw == Some(true)
@@ -121,12 +146,42 @@ impl AgentStore {
             {
                 self.acw_codes.insert(code);
             }
-            self.rows.insert(id, row);
+            self.rows.insert(id.clone(), row);
+            self.count(&id);
+        }
+        if self.acw_codes.len() != acw_codes_before {
+            // A new ACW code can change the state of rows without isACW: count afresh.
+            self.recount();
+        }
+        if changed {
+            self.version += 1;
         }
         if poll_time.is_some() {
             self.poll_time = poll_time;
         }
         self.loaded = true;
+    }
+
+    /// Which agents serve which skill, from `GET /agents/skills` (active assignments only):
+    /// replaces what was learnt from contacts seen, for counts and each agent's queues.
+    pub fn set_assignments(&mut self, pairs: impl IntoIterator<Item = (String, String)>) {
+        let mut skills: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for (agent, skill) in pairs {
+            if !real_skill(&skill) {
+                continue;
+            }
+            let set = skills.entry(agent).or_default();
+            if set.len() < MAX_SKILLS_PER_AGENT {
+                set.insert(skill);
+            }
+        }
+        if self.assigned && skills == self.skills {
+            return;
+        }
+        self.skills = skills;
+        self.assigned = true;
+        self.recount();
+        self.version += 1;
     }
 
     pub fn len(&self) -> usize {
@@ -154,15 +209,59 @@ impl AgentStore {
         )
     }
 
-    /// Agents known to work `skill` that are in `state` now.
+    /// Agents known to work `skill` that are in `state` now (a lookup: the counts are kept
+    /// up to date by [`AgentStore::merge`]).
     pub fn count_on_skill(&self, skill: &str, state: AgentState) -> u32 {
-        let n = self
-            .rows
-            .iter()
-            .filter(|(id, _)| self.skills.get(*id).is_some_and(|s| s.contains(skill)))
-            .filter(|(_, row)| self.state_of(row) == state)
-            .count();
-        u32::try_from(n).unwrap_or(u32::MAX)
+        self.tally.get(skill).map_or(0, |t| t[state as usize])
+    }
+
+    /// Agents per state on `skill`, indexed by `AgentState as usize`.
+    pub fn tally_on_skill(&self, skill: &str) -> [u32; AgentState::ALL.len()] {
+        self.tally.get(skill).copied().unwrap_or_default()
+    }
+
+    /// Changes whenever a merge changed an agent: equal versions mean the agents, and every
+    /// count derived from them, are as they were (a caller may skip rebuilding its view).
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// Add agent `id` (its current row and skills) to the tally.
+    fn count(&mut self, id: &str) {
+        let (Some(row), Some(skills)) = (self.rows.get(id), self.skills.get(id)) else {
+            return;
+        };
+        let state = self.state_of(row);
+        for skill in skills {
+            let t = self.tally.entry(skill.clone()).or_default();
+            t[state as usize] = t[state as usize].saturating_add(1);
+        }
+        self.counted.insert(id.to_string(), state);
+    }
+
+    /// Take agent `id` out of the tally, as it was counted.
+    fn uncount(&mut self, id: &str) {
+        let Some(state) = self.counted.remove(id) else {
+            return;
+        };
+        for skill in self.skills.get(id).into_iter().flatten() {
+            if let Some(t) = self.tally.get_mut(skill) {
+                t[state as usize] = t[state as usize].saturating_sub(1);
+                if t.iter().all(|n| *n == 0) {
+                    self.tally.remove(skill);
+                }
+            }
+        }
+    }
+
+    /// The tally from scratch: one pass over the agents.
+    fn recount(&mut self) {
+        self.tally.clear();
+        self.counted.clear();
+        let ids: Vec<String> = self.rows.keys().cloned().collect();
+        for id in ids {
+            self.count(&id);
+        }
     }
 
     pub fn agents(&self) -> Vec<Agent> {
@@ -231,7 +330,8 @@ mod tests {
         for id in [3, 4, 5, 6] {
             assert_eq!(st(id, Some(false), None, None), AgentState::Busy);
         }
-        assert_eq!(st(7, None, None, None), AgentState::Available);
+        // Dialer: waiting for an outbound call, not available to inbound queues.
+        assert_eq!(st(7, None, None, None), AgentState::Busy);
         assert_eq!(
             st(2, Some(true), Some(14), Some("After Call Work")),
             AgentState::AfterCallWork
@@ -258,6 +358,98 @@ mod tests {
         assert_eq!(st(99, None, None, None), AgentState::Unknown);
     }
 
+    fn row(
+        id: u8,
+        state: i64,
+        skill: Option<u8>,
+        active: bool,
+        acw: Option<bool>,
+    ) -> AgentStateRow {
+        AgentStateRow {
+            agent_id: Some(format!("a{id}")),
+            agent_state_id: Some(state),
+            is_active: Some(active),
+            is_acw: acw,
+            out_state_id: (state == 2).then_some(i64::from(id % 3) + 10),
+            out_state_description: (state == 2).then(|| "Lunch".to_string()),
+            skill_id: skill.map(|s| format!("s{s}")),
+            ..AgentStateRow::default()
+        }
+    }
+
+    /// The counting rule the tally replaces: look at every agent.
+    fn scan(store: &AgentStore, skill: &str, state: AgentState) -> u32 {
+        store
+            .rows
+            .iter()
+            .filter(|(id, _)| store.skills.get(*id).is_some_and(|s| s.contains(skill)))
+            .filter(|(_, row)| store.state_of(row) == state)
+            .count() as u32
+    }
+
+    #[test]
+    fn counts_follow_state_changes_and_empty_deltas_change_nothing() {
+        let mut store = AgentStore::default();
+        store.merge(
+            vec![
+                row(1, 1, Some(1), true, Some(false)),
+                row(2, 3, Some(1), true, Some(false)),
+                row(3, 0, Some(2), true, None),
+            ],
+            Some("t1".into()),
+        );
+        assert_eq!(store.count_on_skill("s1", AgentState::Available), 1);
+        assert_eq!(store.count_on_skill("s1", AgentState::Busy), 1);
+        assert_eq!(store.count_on_skill("s2", AgentState::Offline), 1);
+        let v = store.version();
+        store.merge(Vec::new(), Some("t2".into()));
+        assert_eq!(store.version(), v, "an empty delta changes nothing");
+        assert_eq!(store.poll_time.as_deref(), Some("t2"));
+        // Agent 1 goes busy on s2: it stays on s1 too (skills are remembered).
+        store.merge(vec![row(1, 3, Some(2), true, Some(false))], None);
+        assert_ne!(store.version(), v);
+        assert_eq!(store.count_on_skill("s1", AgentState::Available), 0);
+        assert_eq!(store.count_on_skill("s1", AgentState::Busy), 2);
+        assert_eq!(store.count_on_skill("s2", AgentState::Busy), 1);
+        // Deactivated agents leave every count.
+        store.merge(vec![row(2, 3, None, false, None)], None);
+        assert_eq!(store.count_on_skill("s1", AgentState::Busy), 1);
+        assert_eq!(store.tally_on_skill("s9"), [0; 7]);
+    }
+
+    proptest::proptest! {
+        /// After any sequence of deltas the kept counts equal a scan of every agent.
+        #[test]
+        fn kept_counts_equal_a_scan(
+            deltas in proptest::collection::vec(
+                proptest::collection::vec(
+                    (0u8..12, 0i64..9, proptest::option::of(0u8..5), proptest::bool::weighted(0.9),
+                     proptest::option::of(proptest::bool::ANY)),
+                    0..15,
+                ),
+                1..8,
+            ),
+        ) {
+            let mut store = AgentStore::default();
+            for delta in deltas {
+                let rows = delta
+                    .into_iter()
+                    .map(|(id, st, sk, active, acw)| row(id, st, sk, active, acw))
+                    .collect();
+                store.merge(rows, None);
+                for skill in ["s0", "s1", "s2", "s3", "s4"] {
+                    for state in AgentState::ALL {
+                        proptest::prop_assert_eq!(
+                            store.count_on_skill(skill, state),
+                            scan(&store, skill, state),
+                            "{} {:?}", skill, state
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn reasons() {
         let u = AgentStateKind::Unavailable;
@@ -269,5 +461,26 @@ mod tests {
         let c = AgentStateKind::InboundContact;
         assert_eq!(reason(Some(&c), None).as_deref(), Some("InboundContact"));
         assert_eq!(reason(None, Some("x")), None);
+    }
+}
+
+#[cfg(test)]
+mod state_tests {
+    use super::*;
+
+    #[test]
+    fn dialer_is_busy_not_available() {
+        let kind = AgentStateKind::from_parts(Some(7), None);
+        let s = normalise(
+            StateInput {
+                kind: kind.as_ref(),
+                is_acw: None,
+                out_state_id: None,
+                out_state_description: None,
+            },
+            &HashSet::new(),
+        );
+        assert_eq!(s, AgentState::Busy);
+        assert_eq!(reason(kind.as_ref(), None).as_deref(), Some("Dialer"));
     }
 }

@@ -69,11 +69,15 @@ impl Api {
             403 => SourceError::Permission(format!(
                 "CXone does not allow {what}{said} — give the access key's user a role with the Real-Time Data and Reporting API permissions"
             )),
-            404 if !what.contains("/state-history") => SourceError::Fatal(format!(
-                "API version {} not supported at {} ({what} not found) — set api_version (e.g. \"v34.0\") or check api_url",
-                self.api_version,
-                origin(&self.api_base)
-            )),
+            // 404 is a listed answer of these two (no such agent; no data), not a sign of a
+            // wrong API version.
+            404 if !what.contains("/state-history") && !what.contains("/sla-summary") => {
+                SourceError::Fatal(format!(
+                    "API version {} not supported at {} ({what} not found) — set api_version (e.g. \"v34.0\") or check api_url",
+                    self.api_version,
+                    origin(&self.api_base)
+                ))
+            }
             _ => self.client.status_error(&Method::GET, url, status, body),
         }
     }
@@ -203,6 +207,18 @@ impl Paged for AgentStatesResponse {
 impl Paged for StateHistoryResponse {
     fn row_count(&self) -> usize {
         self.agent_state_history.as_ref().map_or(0, Vec::len)
+    }
+    fn total(&self) -> Option<usize> {
+        total(self.total_records)
+    }
+    fn next_link(&self) -> Option<&str> {
+        links_next(&self.links)
+    }
+}
+
+impl Paged for super::wire::AgentSkillsResponse {
+    fn row_count(&self) -> usize {
+        self.agent_skill_assignments.as_ref().map_or(0, Vec::len)
     }
     fn total(&self) -> Option<usize> {
         total(self.total_records)

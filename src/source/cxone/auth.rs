@@ -161,6 +161,13 @@ impl CxoneAuth {
                 form.push(("password", self.access_key_secret.expose()));
             }
         }
+        // The form goes out URL-encoded: a server echoing it shows the encoded secrets.
+        login
+            .redactor()
+            .add(&form_encode(self.access_key_secret.expose()));
+        if let Some(rt) = refresh {
+            login.redactor().add(&form_encode(rt.expose()));
+        }
         let resp = self.post_with_basic(login, url, &form).await;
         let resp = resp.map_err(|e| explain(e, grant))?;
         self.accept(login, resp, grant)

@@ -52,6 +52,9 @@ const BUSINESS_UNIT: usize = 2;
 const CODES: usize = 3;
 const SUMMARY: usize = 4;
 const SLA: usize = 5;
+const ASSIGNMENTS: usize = 6;
+/// How often the skill assignments are re-read.
+const ASSIGNMENTS_EVERY: Duration = Duration::from_secs(300);
 
 /// A CXone business unit: what was fetched, and how to fetch more.
 #[derive(Debug)]
@@ -214,12 +217,21 @@ impl Cxone {
         if pages.iter().any(|p| {
             p.skill_activity.is_none() && p.result_set.is_none() && p.last_poll_time.is_none()
         }) {
-            return Err(unrecognised("/skills/activity", "skillActivity"));
+            return Err(unrecognised(
+                "/skills/activity",
+                "skillActivity, resultSet or lastPollTime",
+            ));
         }
         let mut first_poll = None;
+        let mut batches = Vec::with_capacity(pages.len());
         for p in pages {
             let (rows, poll) = p.into_parts();
             first_poll = first_poll.or(poll);
+            batches.push(rows);
+        }
+        // Checked before anything is kept: the delta is asked again until it makes sense.
+        out_of_range_count(batches.iter().flatten())?;
+        for rows in batches {
             self.skills.merge(rows, None);
         }
         if first_poll.is_some() {
@@ -244,7 +256,10 @@ impl Cxone {
         if pages.iter().any(|p| {
             p.agent_states.is_none() && p.result_set.is_none() && p.last_poll_time.is_none()
         }) {
-            return Err(unrecognised("/agents/states", "agentStates"));
+            return Err(unrecognised(
+                "/agents/states",
+                "agentStates, resultSet or lastPollTime",
+            ));
         }
         let mut first_poll = None;
         for p in pages {
@@ -332,24 +347,52 @@ impl Cxone {
         Ok(())
     }
 
+    /// `GET /agents/skills`, every page: the active (agent, skill) pairs.
+    async fn poll_assignments(&mut self, conn: &Api) -> Result<(), SourceError> {
+        let pages: Vec<wire::AgentSkillsResponse> = conn
+            .get_pages("/agents/skills", vec![("top", PAGE.to_string())])
+            .await?;
+        if pages.is_empty() {
+            return Ok(());
+        }
+        if pages.iter().any(|p| p.agent_skill_assignments.is_none()) {
+            return Err(unrecognised("/agents/skills", "agentSkillAssignments"));
+        }
+        let pairs = pages
+            .into_iter()
+            .flat_map(|p| p.agent_skill_assignments.unwrap_or_default())
+            .filter(|a| a.is_active != Some(false))
+            .filter_map(|a| Some((a.agent_id?, a.skill_id?)));
+        self.agents.set_assignments(pairs);
+        Ok(())
+    }
+
     async fn poll_summary(&mut self, conn: &Api, now: DateTime<Utc>) -> Result<(), SourceError> {
         let url = format!("{}/skills/summary", conn.api_base);
         let rows = match conn.get(&url, &self.today_query(now)).await? {
             Some(body) => parse::<SkillSummaryResponse>("/skills/summary", &body)?.rows(),
             None => Vec::new(),
         };
+        self.today.summary_none = rows.is_empty();
         self.today.set_summaries(rows, now);
         Ok(())
     }
 
     async fn poll_sla(&mut self, conn: &Api, now: DateTime<Utc>) -> Result<(), SourceError> {
-        let pages: Vec<SlaSummaryResponse> = conn
+        // 404 is one of its listed answers ("no data"), not a wrong API version — once the
+        // live calls have shown that the version is right.
+        let pages: Vec<SlaSummaryResponse> = match conn
             .get_pages("/skills/sla-summary", self.today_query(now))
-            .await?;
-        let rows = pages
+            .await
+        {
+            Err(SourceError::Fatal(m)) if m.contains("HTTP 404") && self.skills.loaded => vec![],
+            r => r?,
+        };
+        let rows: Vec<_> = pages
             .into_iter()
             .flat_map(|p| p.service_level_summaries.unwrap_or_default())
             .collect();
+        self.today.sla_none = rows.is_empty();
         self.today.set_sla(rows, now);
         Ok(())
     }
@@ -372,11 +415,37 @@ fn find_string(v: &serde_json::Value, keys: &[&str], depth: usize) -> Option<Str
     }
 }
 
+/// A count outside 0..=2^32-1 (negative, or a 64-bit figure) is nonsense, not "unknown": the
+/// delta is refused (the part is in ERROR, the last good rows stay) and the value named.
+fn out_of_range_count<'a>(
+    rows: impl Iterator<Item = &'a wire::SkillActivity>,
+) -> Result<(), SourceError> {
+    for r in rows {
+        for (name, v) in [
+            ("queueCount", r.queue_count),
+            ("agentsAvailable", r.agents_available),
+            ("agentsWorking", r.agents_working),
+            ("agentsACW", r.agents_acw),
+            ("agentsUnavailable", r.agents_unavailable),
+        ] {
+            if let Some(v) = v
+                && u32::try_from(v).is_err()
+            {
+                return Err(SourceError::Malformed(format!(
+                    "GET /skills/activity answered {name} {v} for skill {}",
+                    r.skill_id.as_deref().unwrap_or("?")
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// A 200 whose JSON has none of the fields the call answers with: not "no change" (that is
 /// an empty body, 204 or 304), but data we cannot read.
-fn unrecognised(path: &str, field: &str) -> SourceError {
+fn unrecognised(path: &str, fields: &str) -> SourceError {
     SourceError::Malformed(format!(
-        "GET {path} answered JSON of an unexpected shape (no {field}, resultSet or lastPollTime)"
+        "GET {path} answered JSON of an unexpected shape (no {fields})"
     ))
 }
 
@@ -405,6 +474,8 @@ impl Vendor for Cxone {
             PartSpec::every("unavailable codes", SETTINGS_EVERY).optional(),
             PartSpec::every("skill summary", TODAY_EVERY),
             PartSpec::every("SLA summary", TODAY_EVERY),
+            // Without it, agents are placed on the skills they were seen working.
+            PartSpec::every("skill assignments", ASSIGNMENTS_EVERY).optional(),
         ]
     }
 
@@ -419,6 +490,7 @@ impl Vendor for Cxone {
             CODES => self.poll_unavailable_codes(&conn).await,
             SUMMARY => self.poll_summary(&conn, now).await,
             SLA => self.poll_sla(&conn, now).await,
+            ASSIGNMENTS => self.poll_assignments(&conn).await,
             _ => Ok(()),
         }
     }

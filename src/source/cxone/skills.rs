@@ -47,6 +47,30 @@ fn count(x: Option<i64>) -> Option<u32> {
     x.and_then(|v| u32::try_from(v).ok())
 }
 
+/// `agentsUnavailable` includes the agents in `agentsACW` ("after call work states are also
+/// considered unavailable outstates", errata 1; UNCONFIRMED on a tenant). When the logged-in
+/// total says so (`agentsLoggedIn = available + working + unavailable`), ACW agents are taken
+/// out of "unavailable" so no agent is counted in two columns; otherwise the figure is as given.
+fn unavailable_without_acw(row: &SkillActivity) -> Option<u32> {
+    let unavailable = count(row.agents_unavailable)?;
+    let acw = count(row.agents_acw).unwrap_or(0);
+    let includes_acw = match (
+        count(row.agents_logged_in),
+        count(row.agents_available),
+        count(row.agents_working),
+    ) {
+        (Some(l), Some(a), Some(w)) => {
+            u64::from(l) == u64::from(a) + u64::from(w) + u64::from(unavailable)
+        }
+        _ => false,
+    };
+    Some(if includes_acw {
+        unavailable.saturating_sub(acw)
+    } else {
+        unavailable
+    })
+}
+
 /// Live figures of one activity row. `observed` falls back to the response's poll time when
 /// the row has no serverTime.
 pub fn queue_live(row: &SkillActivity, poll_time: Option<DateTime<Utc>>) -> QueueLive {
@@ -71,10 +95,7 @@ pub fn queue_live(row: &SkillActivity, poll_time: Option<DateTime<Utc>>) -> Queu
             available: count(row.agents_available),
             busy: count(row.agents_working),
             after_call_work: count(row.agents_acw),
-            // Mapped as given. Note: in the fixtures agentsLoggedIn = available + unavailable
-            // + working, i.e. agentsUnavailable seems to include ACW agents (REFERENCE §9.4,
-            // UNCONFIRMED), so ACW agents may be counted twice here.
-            unavailable: count(row.agents_unavailable),
+            unavailable: unavailable_without_acw(row),
             not_responding: None,
             offline: None,
         },
@@ -93,14 +114,18 @@ pub struct SkillStore {
     /// `lastPollTime` to send as `updatedSince`; verbatim (never re-formatted).
     pub poll_time: Option<String>,
     pub loaded: bool,
+    /// Bumped by every merge that changed a skill.
+    version: u64,
 }
 
 impl SkillStore {
     pub fn merge(&mut self, rows: Vec<SkillActivity>, poll_time: Option<String>) {
+        let mut changed = false;
         for row in rows {
             let Some(id) = row.skill_id.clone() else {
                 continue;
             };
+            changed = true;
             if row.is_active == Some(false) {
                 self.rows.remove(&id);
                 self.inactive.insert(id);
@@ -114,6 +139,9 @@ impl SkillStore {
                 );
             }
             self.rows.insert(id, row);
+        }
+        if changed {
+            self.version += 1;
         }
         // No body / no poll time (204, 304): keep the previous updatedSince.
         if poll_time.is_some() {
@@ -141,6 +169,13 @@ impl SkillStore {
     pub fn objective(&self, id: &str) -> Option<SlObjective> {
         self.objectives.get(id).copied().flatten()
     }
+
+    /// Changes whenever a merge changed a skill: with the agent store's
+    /// [`AgentStore::version`] (and today's figures unchanged), equal versions mean
+    /// [`build_queues`] would build the same queues again.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
 }
 
 /// Today's figures per skill, the two calls kept apart so either can go stale alone.
@@ -150,6 +185,10 @@ pub struct TodayStore {
     pub summaries_at: Option<DateTime<Utc>>,
     pub sla: HashMap<String, SlaSummary>,
     pub sla_at: Option<DateTime<Utc>>,
+    /// The last summary / sla-summary answer was "nothing" (204, or 404 on sla-summary):
+    /// no contacts today, so every skill's counts are zeros, not unknown (errata 8).
+    pub summary_none: bool,
+    pub sla_none: bool,
 }
 
 impl TodayStore {
@@ -170,11 +209,26 @@ impl TodayStore {
     }
 
     pub fn queue_today(&self, id: &str) -> QueueToday {
-        queue_today(
-            self.summaries.get(id),
-            self.sla.get(id),
-            self.summaries_at.or(self.sla_at),
-        )
+        let zero_summary = SkillSummary {
+            contacts_offered: Some(0),
+            contacts_handled: Some(0),
+            abandon_count: Some(0),
+            ..SkillSummary::default()
+        };
+        let zero_sla = SlaSummary {
+            contacts_within_sla: Some(0),
+            contacts_out_of_sla: Some(0),
+            ..SlaSummary::default()
+        };
+        let summary = self
+            .summaries
+            .get(id)
+            .or((self.summary_none && self.summaries_at.is_some()).then_some(&zero_summary));
+        let sla = self
+            .sla
+            .get(id)
+            .or((self.sla_none && self.sla_at.is_some()).then_some(&zero_sla));
+        queue_today(summary, sla, self.summaries_at.or(self.sla_at))
     }
 }
 
@@ -199,7 +253,7 @@ pub fn queue_today(
     let handled = summary.and_then(|s| nonneg(s.contacts_handled));
     let abandoned = summary.and_then(|s| nonneg(s.abandon_count));
     let aht_s = summary.and_then(|s| s.average_handle_time);
-    let (within, total) = sla_counts(summary, sla);
+    let (within, total) = sla_counts(sla);
     QueueToday {
         fetched_at,
         offered,
@@ -211,8 +265,10 @@ pub fn queue_today(
         abandoned_within_threshold: None,
         asa_s: summary.and_then(|s| s.average_speed_to_answer),
         aht_s,
-        // Computed by us (REFERENCE §4.4: the vendor's ServiceLevel semantics are unclear).
+        // One definition (errata 4): contactsWithinSLA / (contactsWithinSLA +
+        // contactsOutOfSLA) from /skills/sla-summary, for the queue and the totals alike.
         service_level: ratio(within, total),
+        sl_counted: total,
         abandon_rate: ratio(abandoned, offered),
         handle_time_total_s: match (aht_s, handled) {
             (Some(a), Some(h)) => Some(a * h as f64),
@@ -222,11 +278,8 @@ pub fn queue_today(
     }
 }
 
-/// Within-SLA and total contacts: sla-summary first, the summary's own pair as fallback.
-fn sla_counts(
-    summary: Option<&SkillSummary>,
-    sla: Option<&SlaSummary>,
-) -> (Option<u64>, Option<u64>) {
+/// Within-SLA and total contacts, from sla-summary only.
+fn sla_counts(sla: Option<&SlaSummary>) -> (Option<u64>, Option<u64>) {
     let from_sla = sla.and_then(|s| {
         let within = nonneg(s.contacts_within_sla)?;
         let total = match nonneg(s.contacts_out_of_sla) {
@@ -235,14 +288,9 @@ fn sla_counts(
         };
         Some((within, total))
     });
-    let from_summary = || {
-        summary.and_then(|s| {
-            let within = nonneg(s.contacts_within_sla)?;
-            let out = nonneg(s.contacts_out_of_sla)?;
-            Some((within, within + out))
-        })
-    };
-    match from_sla.or_else(from_summary) {
+    // The summary's own within/out pair counts another population ("created during" the
+    // window): not mixed in (errata 4).
+    match from_sla {
         Some((w, t)) => (Some(w), Some(t)),
         None => (None, None),
     }
@@ -270,9 +318,10 @@ pub fn build_queues(
         seen.insert(id);
         let mut live = queue_live(row, poll_time);
         if let Some(a) = agents {
+            let tally = a.tally_on_skill(id);
             live.agents.not_responding =
-                Some(a.count_on_skill(id, crate::domain::AgentState::NotResponding));
-            live.agents.offline = Some(a.count_on_skill(id, crate::domain::AgentState::Offline));
+                Some(tally[crate::domain::AgentState::NotResponding as usize]);
+            live.agents.offline = Some(tally[crate::domain::AgentState::Offline as usize]);
         }
         out.push(Queue {
             id: id.clone(),
@@ -308,4 +357,25 @@ pub fn build_queues(
     }
     out.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_moves_only_when_a_skill_changed() {
+        let mut store = SkillStore::default();
+        let row = SkillActivity {
+            skill_id: Some("11".into()),
+            ..SkillActivity::default()
+        };
+        store.merge(vec![row.clone()], Some("t1".into()));
+        let v = store.version();
+        store.merge(Vec::new(), Some("t2".into()));
+        assert_eq!(store.version(), v);
+        assert_eq!(store.poll_time.as_deref(), Some("t2"));
+        store.merge(vec![row], None);
+        assert_ne!(store.version(), v);
+    }
 }

@@ -98,9 +98,21 @@ impl Scalar {
     }
 }
 
-/// Integer (counts, state ids): numbers or numeric strings.
+/// Integer (counts, state ids): numbers or numeric strings; null or "" is absent. Anything
+/// else that is present (1e308, "NaN", 2.5, true) is not a count: the answer is refused
+/// as unreadable rather than the figure quietly left blank.
 pub fn opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    Ok(scalar(d)?.as_i64())
+    let s = scalar(d)?;
+    match &s {
+        Scalar::Null => Ok(None),
+        Scalar::Str(t) if t.trim().is_empty() => Ok(None),
+        _ => match s.as_i64() {
+            Some(i) => Ok(Some(i)),
+            None => Err(serde::de::Error::custom(
+                "a count or id that is not an integer",
+            )),
+        },
+    }
 }
 
 /// Decimal (service level may be integer or decimal depending on version).
@@ -964,7 +976,7 @@ mod tests {
     fn lenient_fields() {
         let row: SkillActivity = serde_json::from_str(
             r#"{"skillId":"12","queueCount":"3","isActive":"false","earliestQueueTime":0,
-                "serviceLevelGoal":[1],"agentsACW":{"x":1},"skillName":7}"#,
+                "serviceLevelGoal":[1],"agentsACW":null,"agentsWorking":"","skillName":7}"#,
         )
         .unwrap_or_default();
         assert_eq!(row.skill_id.as_deref(), Some("12"));
@@ -973,7 +985,19 @@ mod tests {
         assert_eq!(row.earliest_queue_time, None);
         assert_eq!(row.service_level_goal, None);
         assert_eq!(row.agents_acw, None);
+        assert_eq!(row.agents_working, None);
         assert_eq!(row.skill_name.as_deref(), Some("7"));
+    }
+
+    #[test]
+    fn a_count_that_is_no_integer_refuses_the_row() {
+        for bad in [r#"1e308"#, r#""NaN""#, r#"2.5"#, r#"{"x":1}"#, r#"true"#] {
+            let text = format!(r#"{{"skillId":"12","queueCount":{bad}}}"#);
+            assert!(
+                serde_json::from_str::<SkillActivity>(&text).is_err(),
+                "{bad} was accepted"
+            );
+        }
     }
 
     #[test]
@@ -996,4 +1020,31 @@ mod tests {
         );
         assert_eq!(AgentStateKind::from_parts(None, None), None);
     }
+}
+
+/// `GET /agents/skills` (errata 2): which agents serve which skill.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AgentSkillsResponse {
+    #[serde(default, rename = "totalRecords", deserialize_with = "opt_i64")]
+    pub total_records: Option<i64>,
+    #[serde(default, rename = "_links")]
+    pub links: Option<Links>,
+    #[serde(
+        default,
+        rename = "agentSkillAssignments",
+        alias = "AgentSkillAssignments"
+    )]
+    pub agent_skill_assignments: Option<Vec<AgentSkillAssignment>>,
+}
+
+/// One assignment row (only the fields the board needs).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentSkillAssignment {
+    #[serde(default, alias = "AgentId", deserialize_with = "opt_id")]
+    pub agent_id: Option<String>,
+    #[serde(default, alias = "SkillId", deserialize_with = "opt_id")]
+    pub skill_id: Option<String>,
+    #[serde(default, alias = "IsActive", deserialize_with = "opt_bool")]
+    pub is_active: Option<bool>,
 }

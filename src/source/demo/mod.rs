@@ -80,6 +80,17 @@ impl Feed<Demo> {
     }
 }
 
+impl crate::source::IntervalHistory for Demo {
+    /// The demo knows its own interval counters and hours, like a platform's interval report.
+    fn intervals(&self) -> Option<crate::domain::SourceIntervals> {
+        Some(crate::domain::SourceIntervals {
+            source: self.name.clone(),
+            fetched_at: self.sim.now(),
+            queues: self.sim.intervals(),
+        })
+    }
+}
+
 impl Vendor for Demo {
     fn name(&self) -> &str {
         &self.name

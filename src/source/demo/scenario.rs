@@ -3,14 +3,14 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::domain::Media;
 
 /// The built-in scenario, compiled into the binary.
 pub const BUILTIN: &str = include_str!("../../../assets/demo/centre.toml");
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
     pub name: String,
@@ -25,7 +25,7 @@ fn default_nr() -> f64 {
     0.01
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct QueueSpec {
     pub id: String,
@@ -43,9 +43,45 @@ pub struct QueueSpec {
     /// Mean caller patience, seconds (0 = never abandons).
     pub patience: f64,
     pub profile: String,
+    /// The queue's own time zone ("America/New_York"): its profile and hours are read in
+    /// it. Default: the source's zone.
+    #[serde(default)]
+    pub timezone: Option<String>,
+    /// Business hours, local "HH:MM-HH:MM" (an end before the start runs past midnight;
+    /// "00:00-24:00" is always open). No calls arrive outside them. Default: always open,
+    /// hours unknown to the board.
+    #[serde(default)]
+    pub hours: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+impl QueueSpec {
+    pub fn zone(&self) -> Option<chrono_tz::Tz> {
+        self.timezone.as_deref().and_then(|z| z.parse().ok())
+    }
+
+    /// The hours as (start minute, length in minutes).
+    pub fn opening(&self) -> Option<Shift> {
+        let h = self.hours.as_deref()?;
+        let (a, b) = h.split_once('-')?;
+        let start = parse_hhmm(a)?;
+        let end = if b.trim() == "24:00" {
+            24 * 60
+        } else {
+            parse_hhmm(b)?
+        };
+        let len = if end > start {
+            end - start
+        } else {
+            end + 24 * 60 - start
+        };
+        Some(Shift {
+            start_min: start,
+            len_min: len,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct AgentSpec {
     pub id: String,
@@ -53,6 +89,9 @@ pub struct AgentSpec {
     pub skills: Vec<String>,
     /// Local "HH:MM-HH:MM"; an end before the start runs past midnight.
     pub shift: String,
+    /// The zone the shift is read in. Default: the zone of the agent's first skill.
+    #[serde(default)]
+    pub timezone: Option<String>,
 }
 
 /// A parsed shift: minutes after local midnight, and its length in minutes.
@@ -108,6 +147,18 @@ impl Scenario {
                     q.id, q.profile
                 ));
             }
+            if q.timezone.is_some() && q.zone().is_none() {
+                return Err(format!(
+                    "queue {:?}: unknown time zone {:?}",
+                    q.id, q.timezone
+                ));
+            }
+            if q.hours.is_some() && q.opening().is_none() {
+                return Err(format!(
+                    "queue {:?}: bad hours {:?} (write \"08:00-18:00\")",
+                    q.id, q.hours
+                ));
+            }
             if q.threshold_s().is_none() {
                 return Err(format!("queue {:?}: bad threshold {:?}", q.id, q.threshold));
             }
@@ -138,6 +189,11 @@ impl Scenario {
                     return Err(format!("agent {:?} has unknown skill {s:?}", a.id));
                 }
             }
+            if let Some(z) = &a.timezone
+                && z.parse::<chrono_tz::Tz>().is_err()
+            {
+                return Err(format!("agent {:?}: unknown time zone {z:?}", a.id));
+            }
             if parse_shift(&a.shift).is_none() {
                 return Err(format!(
                     "agent {:?}: bad shift {:?} (write \"08:00-16:30\")",
@@ -146,6 +202,68 @@ impl Scenario {
             }
         }
         Ok(())
+    }
+}
+
+impl Scenario {
+    /// A large synthetic centre for benches and load tests: `queues` queues and `agents`
+    /// agents, built from the built-in scenario's queue kinds, profiles and shifts.
+    ///
+    /// Queue `k` copies built-in queue `k mod 8` with its peak rate scaled so the load per
+    /// agent stays close to the built-in centre's. Agent `i` serves 1–4 queues (its home
+    /// queue `i mod queues` plus queues spread evenly around it) and works the built-in
+    /// agent `i mod 60`'s shift. Deterministic: the same sizes give the same scenario.
+    pub fn scaled(queues: usize, agents: usize) -> Scenario {
+        let base = Scenario::builtin();
+        let queues = queues.max(1);
+        let base_ratio = base.agents.len().max(1) as f64 / base.queues.len().max(1) as f64;
+        let scale = (agents as f64 / queues as f64) / base_ratio;
+        let queue_specs: Vec<QueueSpec> = (0..queues)
+            .map(|k| {
+                let t = &base.queues[k % base.queues.len()];
+                QueueSpec {
+                    id: format!("{}-{k:04}", t.id),
+                    name: format!("{} {k:04}", t.name),
+                    peak_per_hour: (t.peak_per_hour * scale).clamp(0.0, 10_000.0),
+                    ..t.clone()
+                }
+            })
+            .collect();
+        let agent_specs: Vec<AgentSpec> = (0..agents)
+            .map(|i| {
+                let t = &base.agents[i % base.agents.len()];
+                let home = i % queues;
+                let n = (1 + i % 4).min(queues);
+                let mut skills: Vec<String> = Vec::with_capacity(n);
+                for j in 0..n {
+                    // Spread the extra skills around the ring of queues, never repeating one.
+                    let q = (home + j * queues.div_ceil(n) + j) % queues;
+                    let id = &queue_specs[q].id;
+                    if !skills.contains(id) {
+                        skills.push(id.clone());
+                    }
+                }
+                AgentSpec {
+                    id: format!("a-{i:05}"),
+                    name: format!("{} {i:05}", t.name),
+                    skills,
+                    shift: t.shift.clone(),
+                    timezone: t.timezone.clone(),
+                }
+            })
+            .collect();
+        Scenario {
+            name: format!("Scaled centre ({queues} queues, {agents} agents)"),
+            not_responding_chance: base.not_responding_chance,
+            profiles: base.profiles,
+            queues: queue_specs,
+            agents: agent_specs,
+        }
+    }
+
+    /// The scenario as TOML, in the form [`Scenario::parse`] reads.
+    pub fn to_toml(&self) -> Result<String, String> {
+        toml::to_string(self).map_err(|e| format!("cannot write the demo scenario: {e}"))
     }
 }
 
@@ -233,5 +351,50 @@ mod tests {
         assert!(e.contains("unknown skill"), "{e}");
         let e = Scenario::parse("name = 3", "x").unwrap_err();
         assert!(e.contains("demo scenario x"), "{e}");
+    }
+
+    #[test]
+    fn scaled_scenario_is_valid_and_sized() {
+        let s = Scenario::scaled(1_000, 10_000);
+        assert_eq!(s.queues.len(), 1_000);
+        assert_eq!(s.agents.len(), 10_000);
+        s.validate().expect("valid");
+        for a in &s.agents {
+            assert!(
+                (1..=4).contains(&a.skills.len()),
+                "{}: {:?}",
+                a.id,
+                a.skills
+            );
+        }
+        // Every queue is served by someone.
+        let served: std::collections::HashSet<&str> = s
+            .agents
+            .iter()
+            .flat_map(|a| a.skills.iter().map(String::as_str))
+            .collect();
+        assert_eq!(served.len(), 1_000);
+    }
+
+    #[test]
+    fn scaled_scenario_round_trips_through_toml() {
+        let s = Scenario::scaled(12, 40);
+        let text = s.to_toml().expect("serialises");
+        let back = Scenario::parse(&text, "scaled").expect("parses");
+        assert_eq!(back.queues.len(), 12);
+        assert_eq!(back.agents.len(), 40);
+        assert_eq!(back.agents[7].skills, s.agents[7].skills);
+    }
+
+    #[test]
+    fn tiny_scaled_scenarios_do_not_repeat_skills() {
+        for (q, a) in [(1, 5), (2, 9), (3, 4)] {
+            let s = Scenario::scaled(q, a);
+            s.validate().expect("valid");
+            for a in &s.agents {
+                let set: std::collections::HashSet<_> = a.skills.iter().collect();
+                assert_eq!(set.len(), a.skills.len());
+            }
+        }
     }
 }

@@ -7,11 +7,14 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 
+mod idle;
+
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use self::idle::IdleIndex;
 use super::scenario::{Scenario, Shift};
 use crate::domain::time::{local_instant, local_minute_of_day, next_midnight, start_of_day};
 use crate::domain::{
@@ -27,6 +30,12 @@ const HISTORY_KEEP: Ms = 26 * HOUR;
 /// Waiting-count samples for the trend sparkline: every 30 s, for 30 min.
 const TREND_EVERY: Ms = 30 * SECOND;
 const TREND_KEEP: usize = 61;
+/// Interval counters are kept in 15-minute granules (aligned to the clock in every zone
+/// with a whole-quarter-hour offset), for 8 days: today's seed the SL window, earlier
+/// days are the history a time-of-day profile is learned from.
+pub const GRAIN_MINUTES: u32 = 15;
+const GRAIN: Ms = GRAIN_MINUTES as Ms * MINUTE;
+const GRAINS_KEEP: usize = 8 * 24 * 4;
 /// How long an agent who ignores an offered call stays "not responding".
 const NOT_RESPONDING_FOR: Ms = 60 * SECOND;
 
@@ -129,6 +138,50 @@ struct QueueSim {
     waiting: VecDeque<u64>,
     today: Counters,
     trend: VecDeque<(Ms, u32)>,
+    /// The queue's own zone (profile and hours).
+    tz: Option<Tz>,
+    /// Business hours in that zone; `None` = always open and not said.
+    hours: Option<Shift>,
+    /// Counters by arrival granule, oldest first.
+    grains: VecDeque<(Ms, Grain)>,
+}
+
+/// One granule's counters (by the interval the call arrived in).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Grain {
+    offered: u64,
+    answered: u64,
+    answered_within: u64,
+    abandoned: u64,
+    abandoned_within: u64,
+}
+
+impl QueueSim {
+    /// The granule of a call that arrived at `arrived`, created when new.
+    fn grain(&mut self, arrived: Ms) -> Option<&mut Grain> {
+        let start = arrived.div_euclid(GRAIN) * GRAIN;
+        if self.grains.back().is_none_or(|(s, _)| *s < start) {
+            self.grains.push_back((start, Grain::default()));
+            while self.grains.len() > GRAINS_KEEP {
+                self.grains.pop_front();
+            }
+        }
+        self.grains
+            .iter_mut()
+            .rev()
+            .find(|(s, _)| *s == start)
+            .map(|(_, g)| g)
+    }
+
+    /// Whether `t` is within the queue's hours (always, without hours).
+    fn open_at(&self, t: Ms) -> bool {
+        let Some(h) = self.hours else {
+            return true;
+        };
+        let (_, minute) = local_minute_of_day(to_dt(t), self.tz);
+        let into = (minute + 24 * 60 - h.start_min) % (24 * 60);
+        into < h.len_min
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -137,8 +190,11 @@ struct AgentSim {
     name: String,
     skills: Vec<usize>,
     shift: Shift,
+    /// The zone the shift is read in.
+    tz: Option<Tz>,
     state: AgentState,
-    reason: String,
+    /// The vendor-style label of the state (every label is a literal of this module).
+    reason: &'static str,
     since: Ms,
     /// Bumped on every state change: scheduled end events from an older state are ignored.
     generation: u64,
@@ -151,7 +207,28 @@ struct AgentSim {
     pending_away: Option<(AwayKind, Ms)>,
     pending_logout: bool,
     on_shift: bool,
-    history: VecDeque<StateSpan>,
+    history: VecDeque<Span>,
+}
+
+/// A closed span of an agent's history, kept compact (times in ms, a static label) and
+/// turned into a [`StateSpan`] only when asked for.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: Ms,
+    end: Ms,
+    state: AgentState,
+    reason: &'static str,
+}
+
+impl Span {
+    fn to_domain(self) -> StateSpan {
+        StateSpan {
+            start: to_dt(self.start),
+            end: to_dt(self.end),
+            state: self.state,
+            reason: Some(self.reason.to_string()),
+        }
+    }
 }
 
 /// The simulated centre.
@@ -160,9 +237,16 @@ pub struct Sim {
     tz: Option<Tz>,
     now: Ms,
     seq: u64,
+    /// Events of calls and agents at work, ordered by (time, sequence number).
     events: BinaryHeap<Reverse<(Ms, u64, Event)>>,
+    /// The planned day (shift starts and ends, absences, midnight), a day or two ahead:
+    /// kept apart so the busy heap above stays small. Both heaps share `seq`, so taking
+    /// the earlier head of the two gives exactly the order of a single heap.
+    agenda: BinaryHeap<Reverse<(Ms, u64, Event)>>,
     queues: Vec<QueueSim>,
     agents: Vec<AgentSim>,
+    /// The available agents of each queue, longest idle first (kept by `set_state`).
+    idle: IdleIndex,
     calls: HashMap<u64, Call>,
     /// Finished calls, oldest first, kept for `HISTORY_KEEP` (for tests and audits).
     finished: VecDeque<Call>,
@@ -170,6 +254,24 @@ pub struct Sim {
     nr_chance: f64,
     /// Local midnight that started "today".
     day_start: Ms,
+}
+
+/// The kept granules with the empty ones in between (and up to the current one) filled in.
+fn fill_gaps(grains: &VecDeque<(Ms, Grain)>, now: Ms) -> impl Iterator<Item = (Ms, Grain)> + '_ {
+    let current = now.div_euclid(GRAIN) * GRAIN;
+    let first = grains.front().map(|(s, _)| *s).unwrap_or(current);
+    let mut it = grains.iter().peekable();
+    (0..)
+        .map(move |k| first + k * GRAIN)
+        .take_while(move |s| *s <= current)
+        .map(move |s| match it.peek() {
+            Some((gs, g)) if *gs == s => {
+                let g = *g;
+                it.next();
+                (s, g)
+            }
+            _ => (s, Grain::default()),
+        })
 }
 
 fn to_ms(t: DateTime<Utc>) -> Ms {
@@ -198,6 +300,9 @@ impl Sim {
                     profile[i] = *f;
                 }
                 QueueSim {
+                    tz: q.zone().or(tz),
+                    hours: q.opening(),
+                    grains: VecDeque::new(),
                     id: q.id.clone(),
                     name: q.name.clone(),
                     media: q.media,
@@ -233,8 +338,19 @@ impl Sim {
                     .filter_map(|s| index.get(s.as_str()).copied())
                     .collect(),
                 shift: a.shift(),
+                tz: a
+                    .timezone
+                    .as_deref()
+                    .and_then(|z| z.parse().ok())
+                    .or_else(|| {
+                        a.skills
+                            .first()
+                            .and_then(|s| scenario.queues.iter().find(|q| &q.id == s))
+                            .and_then(|q| q.zone())
+                    })
+                    .or(tz),
                 state: AgentState::Offline,
-                reason: "Logged out".into(),
+                reason: "Logged out",
                 since: start_ms,
                 generation: 0,
                 idle_since: start_ms,
@@ -251,6 +367,8 @@ impl Sim {
             now: start_ms,
             seq: 0,
             events: BinaryHeap::new(),
+            agenda: BinaryHeap::new(),
+            idle: IdleIndex::new(queues.len()),
             queues,
             agents,
             calls: HashMap::new(),
@@ -260,9 +378,12 @@ impl Sim {
             day_start: to_ms(start_of_day(start, tz)),
         };
         // Shifts that began yesterday and are still running (overnight ones) start now.
+        // Days are planned a day ahead: a shift in a zone east of the source's may start
+        // before the source's midnight of its date.
         let yesterday = to_ms(start_of_day(start - chrono::Duration::hours(24), tz));
         sim.plan_day(to_dt(yesterday));
         sim.plan_day(to_dt(sim.day_start));
+        sim.plan_day(next_midnight(start, tz));
         for q in 0..sim.queues.len() {
             sim.schedule_arrival(q);
         }
@@ -279,11 +400,19 @@ impl Sim {
     /// Process every event up to and including `t`.
     pub fn advance_to(&mut self, t: DateTime<Utc>) {
         let t = to_ms(t);
-        while let Some(Reverse((at, _, _))) = self.events.peek() {
-            if *at > t {
+        loop {
+            let busy = self.events.peek().map(|Reverse((at, seq, _))| (*at, *seq));
+            let planned = self.agenda.peek().map(|Reverse((at, seq, _))| (*at, *seq));
+            let (heap, at) = match (busy, planned) {
+                (Some(b), Some(p)) if p < b => (&mut self.agenda, p.0),
+                (Some(b), _) => (&mut self.events, b.0),
+                (None, Some(p)) => (&mut self.agenda, p.0),
+                (None, None) => break,
+            };
+            if at > t {
                 break;
             }
-            let Some(Reverse((at, _, ev))) = self.events.pop() else {
+            let Some(Reverse((at, _, ev))) = heap.pop() else {
                 break;
             };
             self.now = at;
@@ -294,7 +423,14 @@ impl Sim {
 
     fn push(&mut self, at: Ms, ev: Event) {
         self.seq += 1;
-        self.events.push(Reverse((at.max(self.now), self.seq, ev)));
+        let entry = Reverse((at.max(self.now), self.seq, ev));
+        match ev {
+            Event::ShiftStart(_)
+            | Event::ShiftEnd(_)
+            | Event::AwayStart { .. }
+            | Event::Midnight => self.agenda.push(entry),
+            _ => self.events.push(entry),
+        }
     }
 
     fn uniform(&mut self) -> f64 {
@@ -322,8 +458,11 @@ impl Sim {
     // ---- arrivals ---------------------------------------------------------------------
 
     fn rate_at(&self, q: usize, t: Ms) -> f64 {
-        let (_, minute) = local_minute_of_day(to_dt(t), self.tz);
         let qs = &self.queues[q];
+        if !qs.open_at(t) {
+            return 0.0;
+        }
+        let (_, minute) = local_minute_of_day(to_dt(t), qs.tz);
         // Piecewise-linear between hourly factors, so volume ramps instead of stepping.
         let h = (minute / 60) as usize % 24;
         let frac = (minute % 60) as f64 / 60.0;
@@ -359,13 +498,28 @@ impl Sim {
             },
         );
         self.queues[q].today.offered += 1;
+        let now = self.now;
+        if let Some(g) = self.queues[q].grain(now) {
+            g.offered += 1;
+        }
         self.queues[q].waiting.push_back(id);
         let patience = self.queues[q].patience_ms;
-        if patience > 0.0 {
+        // The give-up time is drawn and its place in the event order taken now; the event
+        // itself is only queued if the call is still waiting after routing (most calls are
+        // answered at once, and their abandon would be a no-op).
+        let abandon = if patience > 0.0 {
             let p = self.exp_ms(patience);
-            self.push(self.now + p, Event::Abandon(id));
-        }
+            self.seq += 1;
+            Some(((self.now + p).max(self.now), self.seq))
+        } else {
+            None
+        };
         self.route_queue(q);
+        if let Some((at, seq)) = abandon
+            && self.calls.contains_key(&id)
+        {
+            self.events.push(Reverse((at, seq, Event::Abandon(id))));
+        }
     }
 
     fn on_abandon(&mut self, id: u64) {
@@ -379,12 +533,17 @@ impl Sim {
         let arrived = call.arrived;
         let waited = self.now - arrived;
         self.queues[q].waiting.retain(|c| *c != id);
+        let qs = &mut self.queues[q];
+        let within = waited <= qs.threshold_ms;
         if arrived >= self.day_start {
-            let qs = &mut self.queues[q];
             qs.today.abandoned += 1;
-            if waited <= qs.threshold_ms {
+            if within {
                 qs.today.abandoned_within += 1;
             }
+        }
+        if let Some(g) = qs.grain(arrived) {
+            g.abandoned += 1;
+            g.abandoned_within += u64::from(within);
         }
         self.finish_call(id, Outcome::Abandoned { at: self.now });
     }
@@ -408,13 +567,15 @@ impl Sim {
     /// Offer queue `q`'s waiting calls to its longest-idle available agents.
     fn route_queue(&mut self, q: usize) {
         while let Some(&call) = self.queues[q].waiting.front() {
-            let agent = (0..self.agents.len())
-                .filter(|&a| {
-                    self.agents[a].state == AgentState::Available
-                        && self.agents[a].skills.contains(&q)
-                })
-                .min_by_key(|&a| (self.agents[a].idle_since, a));
-            let Some(agent) = agent else {
+            let chosen = self.idle.longest_idle(q);
+            #[cfg(test)]
+            assert_eq!(
+                chosen,
+                self.longest_idle_by_scan(q),
+                "idle index at {}",
+                self.now
+            );
+            let Some(agent) = chosen else {
                 return;
             };
             if self.nr_chance > 0.0 && self.rng.random::<f64>() < self.nr_chance {
@@ -430,6 +591,16 @@ impl Sim {
             self.queues[q].waiting.pop_front();
             self.assign(agent, call);
         }
+    }
+
+    /// The routing rule the idle index implements, by a scan of every agent (tests only).
+    #[cfg(test)]
+    fn longest_idle_by_scan(&self, q: usize) -> Option<usize> {
+        (0..self.agents.len())
+            .filter(|&a| {
+                self.agents[a].state == AgentState::Available && self.agents[a].skills.contains(&q)
+            })
+            .min_by_key(|&a| (self.agents[a].idle_since, a))
     }
 
     /// A free agent takes the waiting call most at risk: the highest wait relative to its
@@ -457,8 +628,8 @@ impl Sim {
                 }
             }
             None => {
-                self.set_state(agent, AgentState::Available, "Available");
                 self.agents[agent].idle_since = self.now;
+                self.set_state(agent, AgentState::Available, "Available");
             }
         }
     }
@@ -474,12 +645,17 @@ impl Sim {
         let qs = &mut self.queues[q];
         // Outcomes count on the day the interaction arrived (platforms aggregate by
         // conversation start), so offered = answered + abandoned + waiting holds exactly.
+        let within = waited <= qs.threshold_ms;
         if counts_today {
             qs.today.answered += 1;
             qs.today.wait_answered_ms += waited;
-            if waited <= qs.threshold_ms {
+            if within {
                 qs.today.answered_within += 1;
             }
+        }
+        if let Some(g) = qs.grain(arrived) {
+            g.answered += 1;
+            g.answered_within += u64::from(within);
         }
         let talk_mean = qs.talk_ms;
         let reason = match qs.media {
@@ -504,26 +680,34 @@ impl Sim {
 
     // ---- agent state --------------------------------------------------------------------
 
-    fn set_state(&mut self, agent: usize, state: AgentState, reason: &str) {
+    /// The one place an agent's state changes; it keeps the idle index in step (an agent
+    /// becoming available must have `idle_since` set first).
+    fn set_state(&mut self, agent: usize, state: AgentState, reason: &'static str) {
         let now = self.now;
         let a = &mut self.agents[agent];
         if now > a.since {
-            a.history.push_back(StateSpan {
-                start: to_dt(a.since),
-                end: to_dt(now),
+            a.history.push_back(Span {
+                start: a.since,
+                end: now,
                 state: a.state,
-                reason: Some(a.reason.clone()),
+                reason: a.reason,
             });
         }
         while let Some(front) = a.history.front() {
-            if to_ms(front.end) < now - HISTORY_KEEP {
+            if front.end < now - HISTORY_KEEP {
                 a.history.pop_front();
             } else {
                 break;
             }
         }
+        if a.state == AgentState::Available {
+            self.idle.remove(agent, a.idle_since, &a.skills);
+        }
+        if state == AgentState::Available {
+            self.idle.insert(agent, a.idle_since, &a.skills);
+        }
         a.state = state;
-        a.reason = reason.to_string();
+        a.reason = reason;
         a.since = now;
         a.generation += 1;
     }
@@ -565,7 +749,7 @@ impl Sim {
         let (date, _) = local_minute_of_day(day, self.tz);
         for agent in 0..self.agents.len() {
             let shift = self.agents[agent].shift;
-            let Some(start) = local_instant(date, shift.start_min, self.tz) else {
+            let Some(start) = local_instant(date, shift.start_min, self.agents[agent].tz) else {
                 continue;
             };
             let start = to_ms(start) + self.jitter(4 * MINUTE);
@@ -683,8 +867,8 @@ impl Sim {
                     q.today = Counters::default();
                 }
                 self.day_start = self.now;
-                self.plan_day(to_dt(self.now));
                 let next = to_ms(next_midnight(to_dt(self.now), self.tz));
+                self.plan_day(to_dt(next));
                 self.push(next, Event::Midnight);
             }
             Event::TrendSample => {
@@ -703,8 +887,9 @@ impl Sim {
     /// After an agent frees up, other queues they serve may have callers and other idle
     /// agents (the state change can unblock routing there).
     fn route_skills(&mut self, agent: usize) {
-        let skills = self.agents[agent].skills.clone();
-        for q in skills {
+        // By index: an agent's skills never change, and routing needs `&mut self`.
+        for i in 0..self.agents[agent].skills.len() {
+            let q = self.agents[agent].skills[i];
             self.route_queue(q);
         }
     }
@@ -732,6 +917,7 @@ impl Sim {
     /// Every queue as domain values, as of now.
     pub fn queues(&self) -> Vec<Queue> {
         let now = to_dt(self.now);
+        let tallies = self.state_tallies();
         (0..self.queues.len())
             .map(|q| {
                 let qs = &self.queues[q];
@@ -741,12 +927,7 @@ impl Sim {
                     .filter_map(|c| self.calls.get(c))
                     .map(|c| (self.now - c.arrived) as f64 / 1000.0)
                     .collect();
-                let counts = AgentCounts::from_states(
-                    self.agents
-                        .iter()
-                        .filter(|a| a.skills.contains(&q))
-                        .map(|a| a.state),
-                );
+                let counts = AgentCounts::from_tally(tallies[q]);
                 let t = &qs.today;
                 let ratio = |n: u64, d: u64| (d > 0).then(|| n as f64 / d as f64);
                 Queue {
@@ -776,6 +957,7 @@ impl Sim {
                         aht_s: (t.handled > 0)
                             .then(|| t.handle_ms as f64 / 1000.0 / t.handled as f64),
                         service_level: ratio(t.answered_within, t.answered + t.abandoned),
+                        sl_counted: Some(t.answered + t.abandoned),
                         abandon_rate: ratio(t.abandoned, t.offered),
                         handle_time_total_s: Some(t.handle_ms as f64 / 1000.0),
                         handled: Some(t.handled),
@@ -786,6 +968,56 @@ impl Sim {
             .collect()
     }
 
+    /// Every queue's interval counters (15-minute granules, up to 8 days, the current one
+    /// so far) and hours, as a platform's interval report would give them.
+    pub fn intervals(&self) -> Vec<crate::domain::QueueIntervals> {
+        let now = self.now;
+        self.queues
+            .iter()
+            .map(|qs| {
+                let closes_at = qs.hours.and_then(|h| {
+                    if !qs.open_at(now) || h.len_min >= 24 * 60 {
+                        return None;
+                    }
+                    let (_, minute) = local_minute_of_day(to_dt(now), qs.tz);
+                    let into = (minute + 24 * 60 - h.start_min) % (24 * 60);
+                    let left = i64::from(h.len_min - into) * MINUTE;
+                    Some(to_dt((now - now.rem_euclid(MINUTE)) + left))
+                });
+                crate::domain::QueueIntervals {
+                    queue_id: qs.id.clone(),
+                    open_now: qs.hours.map(|_| qs.open_at(now)),
+                    closes_at,
+                    intervals: fill_gaps(&qs.grains, now)
+                        .map(|(start, g)| crate::domain::IntervalCounts {
+                            start: to_dt(start),
+                            minutes: GRAIN_MINUTES,
+                            offered: g.offered,
+                            answered: g.answered,
+                            answered_within_threshold: g.answered_within,
+                            abandoned: g.abandoned,
+                            abandoned_within_threshold: g.abandoned_within,
+                        })
+                        .collect(),
+                }
+            })
+            .collect()
+    }
+
+    /// Agents per state for every queue, in one pass over the agents (an agent listing a
+    /// skill twice counts once).
+    fn state_tallies(&self) -> Vec<[u32; AgentState::ALL.len()]> {
+        let mut tallies = vec![[0u32; AgentState::ALL.len()]; self.queues.len()];
+        for a in &self.agents {
+            for (i, &q) in a.skills.iter().enumerate() {
+                if !a.skills[..i].contains(&q) {
+                    tallies[q][a.state as usize] += 1;
+                }
+            }
+        }
+        tallies
+    }
+
     /// Every agent as domain values, as of now.
     pub fn agents(&self) -> Vec<Agent> {
         self.agents
@@ -794,7 +1026,7 @@ impl Sim {
                 id: a.id.clone(),
                 name: a.name.clone(),
                 state: a.state,
-                reason: Some(a.reason.clone()),
+                reason: Some(a.reason.to_string()),
                 since: Some(to_dt(a.since)),
                 queues: a
                     .skills
@@ -816,8 +1048,8 @@ impl Sim {
         let mut spans: Vec<StateSpan> = a
             .history
             .iter()
+            .map(|s| s.to_domain())
             .filter(|s| s.end > from && s.start < to)
-            .cloned()
             .collect();
         let since = to_dt(a.since);
         if since < to {
@@ -825,7 +1057,7 @@ impl Sim {
                 start: since,
                 end: to.max(since),
                 state: a.state,
-                reason: Some(a.reason.clone()),
+                reason: Some(a.reason.to_string()),
             });
         }
         Some((a.name.clone(), spans))
@@ -860,5 +1092,62 @@ impl Sim {
 
     pub fn waiting_ids(&self, q: usize) -> Vec<u64> {
         self.queues[q].waiting.iter().copied().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn warm(scenario: &Scenario, seed: u64, hour: u32) -> Sim {
+        let now = Utc
+            .with_ymd_and_hms(2026, 11, 20, hour, 10, 0)
+            .single()
+            .expect("valid time");
+        let mut sim = Sim::new(
+            scenario,
+            seed,
+            now - chrono::Duration::hours(25),
+            Some(chrono_tz::UTC),
+        );
+        sim.advance_to(now);
+        sim
+    }
+
+    /// Every routing decision is checked against a scan of all agents (in `route_queue`,
+    /// under `cfg(test)`); this drives many of them, at several sizes, seeds and hours.
+    #[test]
+    fn the_idle_index_routes_as_a_scan_would() {
+        let scenarios = [Scenario::builtin(), Scenario::scaled(30, 240)];
+        for scenario in &scenarios {
+            for (seed, hour) in [(7, 10), (11, 3), (42, 17)] {
+                let sim = warm(scenario, seed, hour);
+                for q in 0..sim.queue_count() {
+                    assert_eq!(sim.idle.longest_idle(q), sim.longest_idle_by_scan(q));
+                    let available = sim
+                        .agents
+                        .iter()
+                        .filter(|a| a.state == AgentState::Available && a.skills.contains(&q))
+                        .count();
+                    assert_eq!(sim.idle.len(q), available, "queue {q}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn queue_counts_match_a_filter_over_all_agents() {
+        let sim = warm(&Scenario::scaled(20, 150), 3, 11);
+        for (q, queue) in sim.queues().iter().enumerate() {
+            let expected = AgentCounts::from_states(
+                sim.agents
+                    .iter()
+                    .filter(|a| a.skills.contains(&q))
+                    .map(|a| a.state),
+            );
+            assert_eq!(queue.live.agents, expected, "queue {q}");
+        }
     }
 }

@@ -140,6 +140,12 @@ impl Genesys {
                     chunk.len()
                 )));
             }
+            let counts = resp
+                .results
+                .iter()
+                .flat_map(|r| &r.data)
+                .map(|d| (d.metric.as_str(), d.stats.as_ref()));
+            negative_count("POST", OBSERVATIONS_PATH, counts)?;
             let observed_at = Utc::now();
             for (id, (live, media)) in queues::live_from_observations(&resp, observed_at) {
                 if !chunk.contains(&id) {
@@ -168,7 +174,39 @@ impl Genesys {
         let from = crate::domain::time::start_of_day(now, self.opts.timezone);
         // The interval must not be empty (right at midnight).
         let to = now.max(from + chrono::Duration::seconds(1));
+        let (out, intervals) = self.aggregates(ids, from, to, true).await?;
+        self.intervals_today = intervals;
+        Ok(out)
+    }
+
+    /// The last 7 days in 30-minute intervals, for the time-of-day profile (once in a while).
+    pub(super) async fn fetch_interval_history(
+        &mut self,
+        ids: &[String],
+    ) -> Result<(), SourceError> {
+        let today = crate::domain::time::start_of_day(Utc::now(), self.opts.timezone);
+        let from = today - chrono::Duration::days(7);
+        let (_, intervals) = self.aggregates(ids, from, today, false).await?;
+        self.intervals_past = intervals;
+        Ok(())
+    }
+
+    /// One aggregates query per batch of queues: each queue's totals and its intervals.
+    async fn aggregates(
+        &mut self,
+        ids: &[String],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        note_media: bool,
+    ) -> Result<
+        (
+            HashMap<String, QueueToday>,
+            HashMap<String, Vec<crate::domain::IntervalCounts>>,
+        ),
+        SourceError,
+    > {
         let mut out = HashMap::new();
+        let mut intervals = HashMap::new();
         for chunk in ids.chunks(MAX_QUEUES_PER_QUERY) {
             let refs: Vec<&str> = chunk.iter().map(String::as_str).collect();
             let body = queues::aggregation_query(&refs, from, to);
@@ -177,12 +215,24 @@ impl Genesys {
                 .post_json(AGGREGATES_PATH, &[], &body)
                 .await
                 .map_err(needs("analytics:conversationAggregate:view"))?;
+            negative_count(
+                "POST",
+                AGGREGATES_PATH,
+                resp.results
+                    .iter()
+                    .flat_map(|r| &r.data)
+                    .flat_map(|d| &d.metrics)
+                    .map(|m| (m.metric.as_str(), m.stats.as_ref())),
+            )?;
+            intervals.extend(queues::intervals_from_aggregates(&resp));
             for (id, (today, media)) in queues::today_from_aggregates(&resp, &refs, Utc::now()) {
-                self.note_media(&id, media);
+                if note_media {
+                    self.note_media(&id, media);
+                }
                 out.insert(id, today);
             }
         }
-        Ok(out)
+        Ok((out, intervals))
     }
 
     // -----------------------------------------------------------------------------------
@@ -493,6 +543,23 @@ fn fill_open_tail(
             state: cur.state,
             reason: cur.reason.clone(),
         });
+    }
+}
+
+/// A count below zero is nonsense, not "none": the mappers would read it as 0 and the board
+/// would show a plausible figure. The whole answer is refused instead (the part is in ERROR
+/// and keeps its last good value), naming the first such count.
+fn negative_count<'a>(
+    method: &str,
+    path: &str,
+    mut counts: impl Iterator<Item = (&'a str, Option<&'a super::wire::Stats>)>,
+) -> Result<(), SourceError> {
+    match counts.find_map(|(m, s)| s.and_then(|s| s.count).filter(|c| *c < 0.0).map(|c| (m, c))) {
+        Some((metric, c)) => Err(SourceError::Malformed(format!(
+            "{method} {path} answered a negative count ({c}) for {}",
+            crate::source::http::truncate(metric, 40)
+        ))),
+        None => Ok(()),
     }
 }
 

@@ -55,6 +55,7 @@ impl Default for Tuning {
             today_every: Duration::from_secs(30),
             queues_every: Duration::from_secs(600),
             page_size: 100,
+            // A failing organisation is probed at least this often, like every source.
             max_backoff: crate::source::feed::PROBE_EVERY,
             fallback_retry: Duration::from_secs(600),
         }
@@ -78,6 +79,9 @@ const PRESENCES: usize = 1;
 const LIVE: usize = 2;
 const AGENTS: usize = 3;
 const TODAY: usize = 4;
+const INTERVAL_HISTORY: usize = 5;
+/// How often the last 7 days of intervals are re-read (the profile changes slowly).
+const INTERVAL_HISTORY_EVERY: Duration = Duration::from_secs(6 * 3600);
 
 /// A Genesys Cloud organisation: what was fetched, and how to fetch more.
 pub struct Genesys {
@@ -108,6 +112,10 @@ pub struct Genesys {
     observation_since: Option<Instant>,
     /// Requests the last agents refresh needed (for the budget estimate).
     agent_requests: u32,
+    /// Today's 30-minute intervals per queue (from the same aggregates query as today's
+    /// totals) and the last 7 days' (for the time-of-day profile).
+    intervals_today: HashMap<String, Vec<crate::domain::IntervalCounts>>,
+    intervals_past: HashMap<String, Vec<crate::domain::IntervalCounts>>,
 }
 
 /// The Genesys Cloud source: the vendor on the polling engine.
@@ -174,6 +182,8 @@ impl Feed<Genesys> {
             observation_refusal: None,
             observation_since: None,
             agent_requests: 0,
+            intervals_today: HashMap::new(),
+            intervals_past: HashMap::new(),
         };
         Ok(Feed::with_vendor(vendor, settings))
     }
@@ -210,6 +220,7 @@ impl Vendor for Genesys {
             PartSpec::every_round("live figures"),
             PartSpec::every_round("agents"),
             PartSpec::every("today's figures", t.today_every),
+            PartSpec::every("interval history", INTERVAL_HISTORY_EVERY).optional(),
         ]
     }
 
@@ -232,6 +243,10 @@ impl Vendor for Genesys {
             TODAY => {
                 let ids = self.watched_ids();
                 self.today = self.fetch_today(&ids).await?;
+            }
+            INTERVAL_HISTORY => {
+                let ids = self.watched_ids();
+                self.fetch_interval_history(&ids).await?;
             }
             _ => {}
         }
@@ -371,5 +386,43 @@ impl Vendor for Genesys {
             page_size: self.tuning.page_size,
         };
         Box::pin(fetch::history_job(job, agent_id.to_string(), from, to))
+    }
+}
+
+/// Today's intervals and the last 7 days', by queue (30 minutes each, by arrival).
+impl crate::source::IntervalHistory for Genesys {
+    fn intervals(&self) -> Option<crate::domain::SourceIntervals> {
+        if self.intervals_today.is_empty() && self.intervals_past.is_empty() {
+            return None;
+        }
+        let queues = self
+            .queues
+            .iter()
+            .flatten()
+            .map(|q| {
+                let mut intervals: Vec<crate::domain::IntervalCounts> = self
+                    .intervals_past
+                    .get(&q.id)
+                    .into_iter()
+                    .flatten()
+                    .chain(self.intervals_today.get(&q.id).into_iter().flatten())
+                    .cloned()
+                    .collect();
+                intervals.sort_by_key(|i| i.start);
+                intervals.dedup_by_key(|i| i.start);
+                crate::domain::QueueIntervals {
+                    queue_id: q.id.clone(),
+                    // The platform's schedules are not read: hours unknown.
+                    open_now: None,
+                    closes_at: None,
+                    intervals,
+                }
+            })
+            .collect();
+        Some(crate::domain::SourceIntervals {
+            source: self.name.clone(),
+            fetched_at: Utc::now(),
+            queues,
+        })
     }
 }

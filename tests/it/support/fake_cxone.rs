@@ -40,6 +40,22 @@ pub enum FaultKind {
     Malformed,
     /// 200 with an empty body.
     EmptyOk,
+    /// A redirect status pointing at `location` (never followed by the client).
+    Redirect {
+        code: u16,
+        location: String,
+    },
+    /// 200 with a chunked body that never ends.
+    Endless,
+    /// 200 with a body of this many bytes (with its `Content-Length`).
+    Oversized(usize),
+    /// This status with an error body echoing the request's `Authorization` header and
+    /// body after `pad` characters of filler; `json` = `{"error_description": …}`.
+    Echo {
+        code: u16,
+        pad: usize,
+        json: bool,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -71,6 +87,8 @@ pub struct Scenario {
     pub client_secret_post: bool,
     /// `GET /business-unit` → `defaultTimeZone`.
     pub bu_timezone: String,
+    /// `GET /agents/skills` rows (`None`: 204, as a tenant without the admin API may).
+    pub assignments: Option<Vec<Value>>,
     /// `GET /unavailable-codes` rows.
     pub unavailable_codes: Vec<Value>,
     /// Logical clock: every change bumps it; lastPollTime = epoch_base + clock seconds.
@@ -90,6 +108,8 @@ pub struct Scenario {
     /// Every API (non-auth) call answered 503 while set.
     pub down: bool,
     pub log: Vec<Req>,
+    /// Every access and refresh token ever issued (for leak checks).
+    pub issued_tokens: Vec<String>,
 }
 
 impl Scenario {
@@ -218,6 +238,7 @@ impl FakeCxone {
             client_secret_post: false,
             bu_timezone: "UTC".into(),
             unavailable_codes: vec![],
+            assignments: None,
             clock: 0,
             epoch_base: Utc
                 .with_ymd_and_hms(2025, 3, 14, 15, 0, 0)
@@ -235,6 +256,7 @@ impl FakeCxone {
             faults: Vec::new(),
             down: false,
             log: Vec::new(),
+            issued_tokens: Vec::new(),
         }));
         let app = Router::new().fallback(handle).with_state(state.clone());
         let task = tokio::spawn(async move {
@@ -317,6 +339,40 @@ async fn handle(
             return json_resp(200, "{\"skillActivity\": [ {\"skillId\": 1,".into());
         }
         Some(FaultKind::EmptyOk) => return empty(200),
+        Some(FaultKind::Redirect { code, location }) => {
+            return Response::builder()
+                .status(code)
+                .header("location", location)
+                .body(Body::empty())
+                .unwrap_or_default();
+        }
+        Some(FaultKind::Endless) => {
+            let mut r = Response::new(super::fake_genesys::endless_body());
+            *r.status_mut() = axum::http::StatusCode::OK;
+            return r;
+        }
+        Some(FaultKind::Oversized(n)) => {
+            return Response::builder()
+                .status(200)
+                .header("content-type", "application/json")
+                .body(Body::from(vec![b' '; n]))
+                .unwrap_or_default();
+        }
+        Some(FaultKind::Echo { code, pad, json }) => {
+            let text = format!(
+                "{}you sent Authorization: {}; body: {body}",
+                "x".repeat(pad),
+                auth.as_deref().unwrap_or("")
+            );
+            if json {
+                return err(code, "echo", &text);
+            }
+            return Response::builder()
+                .status(code)
+                .header("content-type", "text/plain")
+                .body(Body::from(text))
+                .unwrap_or_default();
+        }
         Some(FaultKind::Slow(d)) => tokio::time::sleep(d).await,
         None => {}
     }
@@ -451,6 +507,8 @@ fn issue(s: &mut Scenario) -> Response<Body> {
     let refresh = format!("rt-{n}-{}", b64url_encode(b"refresh"));
     s.valid_access.insert(access.clone());
     s.valid_refresh.insert(refresh.clone());
+    s.issued_tokens.push(access.clone());
+    s.issued_tokens.push(refresh.clone());
     json_resp(
         200,
         json!({
@@ -507,6 +565,13 @@ fn api(
             json!({"businessUnits": [{"businessUnitId": 4600001, "defaultTimeZone": s.bu_timezone}]})
                 .to_string(),
         ),
+        ["agents", "skills"] => match &s.assignments {
+            None => json_resp(204, String::new()),
+            Some(rows) => json_resp(
+                200,
+                json!({"totalRecords": rows.len(), "agentSkillAssignments": rows}).to_string(),
+            ),
+        },
         ["unavailable-codes"] => json_resp(
             200,
             json!({"totalRecords": s.unavailable_codes.len(), "unavailableCodes": s.unavailable_codes})

@@ -49,6 +49,40 @@ pub enum Fault {
     Forbidden(String),
     /// Answer this status with this raw body.
     Body(u16, String),
+    /// Answer this redirect status pointing at `Location` (never followed by the client).
+    Redirect(u16, String),
+    /// 200 with a chunked body that never ends.
+    Endless,
+    /// 200 with a body of this many bytes (with its `Content-Length`).
+    Oversized(usize),
+    /// Answer this status with an error body that echoes what the client sent (the
+    /// `Authorization` header and the request body), after `pad` characters of filler;
+    /// `json` = as `{"message": …}`, else as plain text.
+    Echo { code: u16, pad: usize, json: bool },
+}
+
+/// A change applied to every successful JSON answer of one endpoint (hostile values).
+pub type Rewrite = Arc<dyn Fn(&mut Value) + Send + Sync>;
+
+/// The answer of a [`Fault::Echo`]: the filler, then what the client sent.
+pub fn echo_text(pad: usize, headers: &HeaderMap, body: &[u8]) -> String {
+    let auth = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    format!(
+        "{}you sent Authorization: {auth}; body: {}",
+        "x".repeat(pad),
+        String::from_utf8_lossy(body)
+    )
+}
+
+/// An endless chunked body (64 KiB chunks of spaces).
+pub fn endless_body() -> axum::body::Body {
+    static CHUNK: [u8; 65536] = [b' '; 65536];
+    axum::body::Body::from_stream(futures_util::stream::repeat_with(|| {
+        Ok::<Bytes, std::convert::Infallible>(Bytes::from_static(&CHUNK))
+    }))
 }
 
 #[derive(Clone, Debug, Default)]
@@ -445,6 +479,8 @@ pub struct FakeState {
     pub details_refused: bool,
     /// Extra headers on every API answer.
     pub extra_headers: Vec<(String, String)>,
+    /// Hostile changes to successful answers, per endpoint (kept until removed).
+    pub rewrite: HashMap<Ep, Rewrite>,
     pub log: Log,
 }
 
@@ -470,6 +506,7 @@ impl FakeGenesys {
             activity_refused: false,
             details_refused: false,
             extra_headers: vec![],
+            rewrite: HashMap::new(),
             log: Log::default(),
         }));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -672,6 +709,32 @@ async fn handle(
             let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             return (status, [("content-type", "application/json")], text).into_response();
         }
+        Some(Fault::Redirect(code, location)) => {
+            let status = StatusCode::from_u16(code).unwrap_or(StatusCode::FOUND);
+            return (status, [("location", location)], "").into_response();
+        }
+        Some(Fault::Endless) => {
+            let mut r = Response::new(endless_body());
+            r.headers_mut()
+                .insert("content-type", HeaderValue::from_static("application/json"));
+            return r;
+        }
+        Some(Fault::Oversized(n)) => {
+            return (
+                StatusCode::OK,
+                [("content-type", "application/json")],
+                vec![b' '; n],
+            )
+                .into_response();
+        }
+        Some(Fault::Echo { code, pad, json }) => {
+            let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let text = echo_text(pad, &headers, &body);
+            if json {
+                return json_response(status, &error_body(code, "echo", &text), &[]);
+            }
+            return (status, [("content-type", "text/plain")], text).into_response();
+        }
         Some(Fault::Forbidden(perm)) => {
             return json_response(
                 StatusCode::FORBIDDEN,
@@ -718,8 +781,11 @@ async fn handle(
     let extra = s.extra_headers.clone();
     let result = route(&mut s, ep, uri.path(), &q, &req);
     match result {
-        Ok((def, v)) => {
+        Ok((def, mut v)) => {
             s.log.responses.push((ep, def, v.clone()));
+            if let Some(f) = s.rewrite.get(&ep) {
+                f(&mut v);
+            }
             json_response(StatusCode::OK, &v, &extra)
         }
         Err((status, v)) => json_response(status, &v, &extra),
@@ -1035,6 +1101,30 @@ fn aggregates(sc: &Scenario, req: &Value) -> Routed {
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string();
+    // With a granularity, the fake puts the whole day's counts into the granule holding
+    // "now" (the totals stay the same sums); an interval that does not hold now is empty.
+    let granular = req.get("granularity").and_then(Value::as_str) == Some("PT30M");
+    let bounds = interval.split_once('/').and_then(|(a, b)| {
+        Some((
+            a.parse::<DateTime<Utc>>().ok()?,
+            b.parse::<DateTime<Utc>>().ok()?,
+        ))
+    });
+    let now = Utc::now();
+    let interval = match (granular, bounds) {
+        (false, _) => interval,
+        (true, Some((a, b))) if a <= now && now <= b + chrono::Duration::seconds(5) => {
+            let start = now - chrono::Duration::seconds(now.timestamp() % 1800);
+            format!(
+                "{}/{}",
+                date(start),
+                date(start + chrono::Duration::minutes(30))
+            )
+        }
+        (true, _) => {
+            return Ok(("ConversationAggregateQueryResponse", json!({"results": []})));
+        }
+    };
     let mut results = vec![];
     for qu in sc.queues.iter().filter(|q| ids.contains(&q.id)) {
         for t in qu.today.iter().filter(|t| t.offered > 0) {

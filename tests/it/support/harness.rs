@@ -48,6 +48,9 @@ pub fn app_with_demo_config(config: Config) -> (App, DemoSource) {
     let mut app = App::new(Arc::new(config), now);
     let snap = futures_lite_block(src.poll()).snapshot;
     update(&mut app, Msg::Source(SourceEvent::Snapshot(Box::new(snap))));
+    if let Some(iv) = queuetop::source::IntervalHistory::intervals(src.vendor()) {
+        app.apply_intervals(iv);
+    }
     (app, src)
 }
 
@@ -117,7 +120,7 @@ pub fn cells_with(
 
 /// The demo's queues in two named wall pages.
 pub fn wall_pages_config() -> Config {
-    use queuetop::config_wall::WallPage;
+    use queuetop::config::wall::WallPage;
     let mut c = config();
     c.wall.pages = vec![
         WallPage {

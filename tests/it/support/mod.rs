@@ -6,3 +6,13 @@ pub mod fake_cxone;
 pub mod fake_genesys;
 pub mod harness;
 pub mod schema;
+pub mod trap;
+
+/// Cases for a property test: `default`, or `QUEUETOP_FUZZ_CASES` for a long run, e.g.
+/// `QUEUETOP_FUZZ_CASES=1000000 cargo test --release --test it cxone_proptest`.
+pub fn fuzz_cases(default: u32) -> u32 {
+    std::env::var("QUEUETOP_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
