@@ -57,7 +57,10 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<String, Failure> {
     match cli.command {
         None => {
-            let cfg = Arc::new(commands::resolve_config(&cli.global)?);
+            let mut cfg = commands::resolve_config(&cli.global)?;
+            // The board moves on from `--at` at wall speed.
+            cfg.clock = cfg.clock.running();
+            let cfg = Arc::new(cfg);
             tracing::info!(sources = cfg.sources.len(), "starting the board");
             let (sources, events) = queuetop::source::spawn_all(&cfg).map_err(Failure::usage)?;
             let app = queuetop::terminal::new_app(cfg);

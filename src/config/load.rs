@@ -128,6 +128,7 @@ pub fn parse(
         alerts,
         sources,
         inline_secret_warning: inline_used,
+        clock: Default::default(),
     })
 }
 

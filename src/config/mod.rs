@@ -164,6 +164,8 @@ pub struct Config {
     pub sources: Vec<SourceConfig>,
     /// Inline secrets were allowed and used: warn on screen.
     pub inline_secret_warning: bool,
+    /// Where "now" comes from (`--at` moves the demo centre and the board to a moment).
+    pub clock: crate::domain::time::Clock,
 }
 
 /// Where the time zone in force for a source comes from.
@@ -203,6 +205,7 @@ impl Config {
                 scenario: None,
             })],
             inline_secret_warning: false,
+            clock: Default::default(),
         }
     }
 }
