@@ -38,6 +38,7 @@ fn app() -> (App, DemoSource) {
     let opts = SourceOptions {
         refresh: std::time::Duration::from_secs(5),
         timezone: Some(chrono_tz::UTC),
+        clock: Default::default(),
     };
     let mut src = DemoSource::with_clock(&cfg, &opts, Box::new(move || now)).expect("demo");
     let mut app = App::new(Arc::new(config()), now);

@@ -30,6 +30,10 @@ pub struct Global {
     /// Seed of the demo centre (the same seed gives the same centre)
     #[arg(long, global = true, value_name = "N")]
     pub seed: Option<u64>,
+    /// Show the demo centre at this instant (RFC 3339, e.g. 2026-12-02T09:45:00Z): `snapshot`
+    /// and `history` use exactly it, the board starts there and runs on at wall speed
+    #[arg(long, global = true, value_name = "TIME", value_parser = parse_at)]
+    pub at: Option<chrono::DateTime<chrono::Utc>>,
     /// How often live data is polled, e.g. 5s, 30s, 2m
     #[arg(long, global = true, value_name = "DURATION")]
     pub refresh: Option<String>,
@@ -114,4 +118,11 @@ pub enum Command {
     },
     /// Validate the configuration, print what would be used, exit
     CheckConfig,
+}
+
+/// `--at`: an RFC 3339 instant with its offset (`Z` or `+01:00`).
+fn parse_at(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::DateTime::parse_from_rfc3339(s.trim())
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|e| format!("{e} (write an RFC 3339 instant, e.g. 2026-12-02T09:45:00Z)"))
 }

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Result;
-use chrono::{Duration, Utc};
+use chrono::Duration;
 
 use crate::cli::{Format, Global};
 use crate::config::{self, Config, ConfigError, SourceConfig};
@@ -108,6 +108,19 @@ pub fn resolve_config(global: &Global) -> Result<Config, Failure> {
             "--seed applies to the demo centre, and no demo source is configured (add --demo)",
         ));
     }
+    if global.at.is_some()
+        && !cfg
+            .sources
+            .iter()
+            .all(|s| matches!(s, SourceConfig::Demo(_)))
+    {
+        return Err(Failure::usage(
+            "--at applies to the demo centre only, and a platform source is configured (add --demo)",
+        ));
+    }
+    if let Some(at) = global.at {
+        cfg.clock = crate::domain::time::Clock::Fixed(at);
+    }
     if let Some(seed) = global.seed {
         for s in &mut cfg.sources {
             if let SourceConfig::Demo(d) = s {
@@ -202,12 +215,13 @@ async fn collect(
     deadline: tokio::time::Instant,
     budget: std::time::Duration,
 ) -> Result<(Model, Vec<source::AnySource>), Failure> {
-    let mut model = Model::new(cfg.clone(), Utc::now());
+    let mut model = Model::new(cfg.clone(), cfg.clock.now());
     let mut built = Vec::new();
     for s in &cfg.sources {
         let opts = SourceOptions {
             refresh: cfg.refresh,
             timezone: cfg.timezone_of(s.name()).0,
+            clock: cfg.clock,
         };
         built.push(source::build(s, &opts).map_err(Failure::usage)?);
     }
@@ -240,7 +254,7 @@ async fn collect(
             ));
         }
     }
-    model.tick(Utc::now());
+    model.tick(cfg.clock.now());
     Ok((model, built))
 }
 
@@ -471,7 +485,7 @@ pub async fn history_within(
             )));
         }
     };
-    let to = Utc::now();
+    let to = cfg.clock.now();
     let from = to - Duration::hours(hours as i64);
     let src = built
         .iter_mut()

@@ -12,7 +12,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use chrono::Utc;
 use crossterm::event::{Event, EventStream};
 use crossterm::terminal::{
     BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen, LeaveAlternateScreen,
@@ -148,7 +147,8 @@ pub async fn run_board(
             _ => break,
         }
     }
-    run_effects(&mut app, Msg::Tick(Utc::now()), &sources);
+    let now = app.model().config.clock.now();
+    run_effects(&mut app, Msg::Tick(now), &sources);
     draw(&mut terminal, &app, &theme)?;
     app.nav.dirty = false;
     let frame_gap = Duration::from_millis(1000 / MAX_FPS);
@@ -184,7 +184,7 @@ pub async fn run_board(
                     continue;
                 }
             },
-            _ = clock.tick() => Some(Msg::Tick(Utc::now())),
+            _ = clock.tick() => Some(Msg::Tick(app.model().config.clock.now())),
             _ = sleep_until(next_draw), if app.nav.dirty => None,
         };
         if let Some(msg) = msg
@@ -201,7 +201,7 @@ pub async fn run_board(
             let msg = if let Some(Some(ev)) = events.recv().now_or_never() {
                 Msg::Source(ev)
             } else if clock.tick().now_or_never().is_some() {
-                Msg::Tick(Utc::now())
+                Msg::Tick(app.model().config.clock.now())
             } else {
                 break;
             };
@@ -233,7 +233,8 @@ pub async fn run_board(
 fn run_effects(app: &mut App, msg: Msg, sources: &Sources) -> bool {
     // New data is judged at the time it arrives; keys read what is already computed.
     if let Msg::Source(SourceEvent::Snapshot(_)) = msg {
-        app.advance(Utc::now());
+        let now = app.model().config.clock.now();
+        app.advance(now);
     }
     let mut quit = false;
     for e in app::update(app, msg) {
@@ -274,5 +275,6 @@ fn draw(
 
 /// Wrap a shared config for the app.
 pub fn new_app(config: Arc<crate::config::Config>) -> App {
-    App::new(config, Utc::now())
+    let now = config.clock.now();
+    App::new(config, now)
 }

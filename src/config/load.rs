@@ -139,6 +139,7 @@ pub fn parse(
             message: e.message,
             hint: Some(e.hint),
         })?,
+        clock: Default::default(),
     })
 }
 

@@ -167,6 +167,8 @@ pub struct Config {
     pub inline_secret_warning: bool,
     /// `[wall]`, `[[wall.pages]]`, `[[thresholds]]` (see [`wall`]).
     pub wall: wall::WallSettings,
+    /// Where "now" comes from (`--at` moves the demo centre and the board to a moment).
+    pub clock: crate::domain::time::Clock,
 }
 
 /// Where the time zone in force for a source comes from.
@@ -207,6 +209,7 @@ impl Config {
             })],
             inline_secret_warning: false,
             wall: wall::WallSettings::default(),
+            clock: Default::default(),
         }
     }
 }

@@ -3,6 +3,48 @@
 use chrono::{DateTime, Duration, LocalResult, NaiveDate, NaiveTime, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 
+/// The clock a process reads "now" from: the wall clock, or (`--at`) a moment of the
+/// demo centre's, fixed (a one-shot command) or running forward from it at wall speed (the
+/// board).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Clock {
+    #[default]
+    Wall,
+    /// Always this instant.
+    Fixed(DateTime<Utc>),
+    /// `at` when the wall clock read `since`, and running at wall speed from there.
+    Running {
+        at: DateTime<Utc>,
+        since: DateTime<Utc>,
+    },
+}
+
+impl Clock {
+    pub fn now(&self) -> DateTime<Utc> {
+        match *self {
+            Clock::Wall => Utc::now(),
+            Clock::Fixed(at) => at,
+            Clock::Running { at, since } => at + (Utc::now() - since),
+        }
+    }
+
+    /// A fixed clock that starts running now (the board moves on from `--at`).
+    pub fn running(self) -> Clock {
+        match self {
+            Clock::Fixed(at) => Clock::Running {
+                at,
+                since: Utc::now(),
+            },
+            other => other,
+        }
+    }
+
+    /// Whether this is the wall clock.
+    pub fn is_wall(&self) -> bool {
+        matches!(self, Clock::Wall)
+    }
+}
+
 /// The instant of local midnight starting the day that contains `now` in `tz`
 /// (`None` = the machine's zone).
 pub fn start_of_day(now: DateTime<Utc>, tz: Option<Tz>) -> DateTime<Utc> {

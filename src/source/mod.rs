@@ -267,6 +267,8 @@ pub struct SourceOptions {
     pub refresh: Duration,
     /// Time zone for "today" (local midnight → now); `None` = the machine's.
     pub timezone: Option<chrono_tz::Tz>,
+    /// Where the demo centre reads "now" (platforms always follow the wall clock).
+    pub clock: crate::domain::time::Clock,
 }
 
 /// Handles to the running source tasks, by name.
@@ -378,6 +380,7 @@ pub fn spawn_all(config: &crate::config::Config) -> Result<(Sources, EventReceiv
         let opts = SourceOptions {
             refresh: config.refresh,
             timezone: config.timezone_of(cfg.name()).0,
+            clock: config.clock,
         };
         let s = build(cfg, &opts)?;
         handles.push((s.name().to_string(), s.spawn(tx.clone())));

@@ -597,3 +597,34 @@ fn snapshot_with_some_sources_not_live_prints_and_exits_3() {
     assert_eq!(out.status.code(), Some(3), "the table too");
     assert!(String::from_utf8_lossy(&out.stdout).contains("source gc (genesys): offline"));
 }
+
+#[test]
+fn at_names_one_moment_of_the_demo_for_every_process() {
+    let at = "2026-12-02T09:45:00Z";
+    let args = ["snapshot", "--demo", "--at", at, "--format", "json"];
+    let a = queuetop(&args);
+    std::thread::sleep(Duration::from_millis(1100));
+    let b = queuetop(&args);
+    let doc = json(&a);
+    assert_eq!(doc["generated_at"], at);
+    assert_eq!(
+        String::from_utf8_lossy(&a.stdout),
+        String::from_utf8_lossy(&b.stdout)
+    );
+    let agent = doc["agents"][0]["id"]
+        .as_str()
+        .expect("an agent")
+        .to_string();
+    let h = [
+        "history", "--demo", "--at", at, "--agent", &agent, "--format", "json",
+    ];
+    let h1 = queuetop(&h);
+    let h2 = queuetop(&h);
+    let doc = json(&h1);
+    assert_eq!(doc["to"], at);
+    assert_eq!(h1.stdout, h2.stdout);
+    // Not an instant: a usage error that says how to write one.
+    let bad = queuetop(&["snapshot", "--demo", "--at", "9:45"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("RFC 3339"));
+}

@@ -29,6 +29,7 @@ fn opts() -> SourceOptions {
     SourceOptions {
         refresh: Duration::from_secs(5),
         timezone: Some(chrono_tz::UTC),
+        clock: Default::default(),
     }
 }
 
@@ -772,6 +773,7 @@ async fn today_starts_at_midnight_in_the_business_units_zone() {
     let opts = SourceOptions {
         refresh: Duration::from_secs(5),
         timezone: None,
+        clock: Default::default(),
     };
     let mut src = CxoneSource::with_settings(cfg(&fake.base), opts, fast()).expect("source");
     src.poll().await;
@@ -794,6 +796,7 @@ async fn today_starts_at_midnight_in_the_business_units_zone() {
         SourceOptions {
             refresh: Duration::from_secs(5),
             timezone: None,
+            clock: Default::default(),
         },
         fast(),
     )

@@ -49,6 +49,7 @@ fn opts() -> SourceOptions {
     SourceOptions {
         refresh: Duration::from_secs(1),
         timezone: Some(chrono_tz::UTC),
+        clock: Default::default(),
     }
 }
 

@@ -9,6 +9,7 @@ mod cxone_cli;
 mod cxone_proptest;
 mod cxone_source;
 mod cxone_wire;
+mod demo_clock;
 mod e2e_pty;
 mod genesys_cli;
 mod genesys_proptest;

@@ -29,6 +29,7 @@ fn breaks_turn_an_interval_from_green_to_amber_to_red() {
     let opts = SourceOptions {
         refresh: std::time::Duration::from_secs(5),
         timezone: Some(chrono_tz::UTC),
+        clock: Default::default(),
     };
     let mut src = DemoSource::with_clock(&cfg, &opts, Box::new(now.clone())).expect("demo");
     // Sales is judged per 30-minute interval, as many floors run it.

@@ -1,7 +1,13 @@
 //! The built-in simulated contact centre, run as a source like any vendor's.
 //!
-//! At start it simulates the preceding 25 hours quickly ("starts warm"), so today's counters
-//! and every agent's 24 h history exist on the first frame; then it follows the wall clock.
+//! The centre is a pure function of (scenario, seed, instant): the simulation always starts
+//! at the [`anchor`] of the instant asked about (00:00 UTC two days before that instant's
+//! UTC date) with the same seeded generator, so any two processes asked about the same
+//! instant replay the same events. It runs that start quickly ("starts warm": today's
+//! counters, every agent's 24 h history and a few days of interval counts exist on the
+//! first frame), then follows its clock (the wall clock, or `--at`). A board that runs past
+//! 00:00 UTC moves to the new anchor (the centre is replayed from it, once a day), so it
+//! keeps agreeing with a `snapshot` started later.
 
 pub mod scenario;
 pub mod sim;
@@ -16,13 +22,25 @@ use crate::source::{SourceError, SourceOptions};
 use scenario::Scenario;
 use sim::Sim;
 
-/// How far back the simulation starts before "now".
-pub const WARM_UP: chrono::Duration = chrono::Duration::hours(25);
+/// Whole UTC days simulated before the instant's own UTC date.
+pub const WARM_UP_DAYS: i64 = 2;
+
+/// Where the simulation of the centre at `t` starts: 00:00 UTC, [`WARM_UP_DAYS`] before
+/// `t`'s UTC date (between 48 and 72 hours before `t`).
+pub fn anchor(t: DateTime<Utc>) -> DateTime<Utc> {
+    let day = t.date_naive().and_time(chrono::NaiveTime::MIN).and_utc();
+    day - chrono::Duration::days(WARM_UP_DAYS)
+}
 
 /// The simulated centre: one part, the simulation advanced to the clock.
 pub struct Demo {
     name: String,
     sim: Sim,
+    /// Where `sim` started (the anchor of every instant it has been advanced to).
+    anchor: DateTime<Utc>,
+    scenario: Scenario,
+    seed: u64,
+    tz: Option<chrono_tz::Tz>,
     clock: Box<dyn Fn() -> DateTime<Utc> + Send>,
 }
 
@@ -32,7 +50,8 @@ pub type DemoSource = Feed<Demo>;
 impl Feed<Demo> {
     /// A demo centre following the wall clock.
     pub fn new(cfg: &DemoConfig, opts: &SourceOptions) -> Result<DemoSource, String> {
-        DemoSource::with_clock(cfg, opts, Box::new(Utc::now))
+        let clock = opts.clock;
+        DemoSource::with_clock(cfg, opts, Box::new(move || clock.now()))
     }
 
     /// A demo centre following `clock` (tests drive time themselves).
@@ -46,11 +65,16 @@ impl Feed<Demo> {
             None => Scenario::builtin(),
         };
         let now = clock();
-        let mut sim = Sim::new(&scenario, cfg.seed, now - WARM_UP, opts.timezone);
+        let start = anchor(now);
+        let mut sim = Sim::new(&scenario, cfg.seed, start, opts.timezone);
         sim.advance_to(now);
         let demo = Demo {
             name: cfg.name.clone(),
             sim,
+            anchor: start,
+            scenario,
+            seed: cfg.seed,
+            tz: opts.timezone,
             clock,
         };
         Ok(Feed::with_vendor(demo, EngineSettings::new(opts.refresh)))
@@ -80,6 +104,20 @@ impl Feed<Demo> {
     }
 }
 
+impl Demo {
+    /// Bring the centre to `t`: on from where it is while `t` has the same anchor, else
+    /// replayed from `t`'s anchor (a new UTC day, or a clock set back), so the state at `t`
+    /// never depends on when this process started or polled.
+    fn advance_to(&mut self, t: DateTime<Utc>) {
+        let start = anchor(t);
+        if start != self.anchor || t < self.sim.now() {
+            self.sim = Sim::new(&self.scenario, self.seed, start, self.tz);
+            self.anchor = start;
+        }
+        self.sim.advance_to(t);
+    }
+}
+
 impl crate::source::IntervalHistory for Demo {
     /// The demo knows its own interval counters and hours, like a platform's interval report.
     fn intervals(&self) -> Option<crate::domain::SourceIntervals> {
@@ -106,7 +144,7 @@ impl Vendor for Demo {
 
     async fn fetch(&mut self, _part: usize) -> Result<(), SourceError> {
         let now = (self.clock)();
-        self.sim.advance_to(now);
+        self.advance_to(now);
         Ok(())
     }
 
@@ -125,7 +163,7 @@ impl Vendor for Demo {
         to: DateTime<Utc>,
     ) -> BoxFuture<'static, Result<AgentHistory, SourceError>> {
         let now = (self.clock)();
-        self.sim.advance_to(now);
+        self.advance_to(now);
         let result = self
             .sim
             .history(agent_id, from, to)

@@ -32,6 +32,7 @@ pub fn demo_source(now: DateTime<Utc>) -> DemoSource {
     let opts = SourceOptions {
         refresh: std::time::Duration::from_secs(5),
         timezone: Some(chrono_tz::UTC),
+        clock: Default::default(),
     };
     DemoSource::with_clock(&cfg, &opts, Box::new(move || now)).expect("demo")
 }
