@@ -7,7 +7,6 @@ use chrono::{DateTime, Utc};
 use queuetop::config::{CxoneConfig, Secret};
 use queuetop::domain::{AgentState, Queue, SourceSnapshot, SourceStatus};
 use queuetop::source::cxone::CxoneSource;
-use queuetop::source::http::{HttpSettings, RetryPolicy};
 use queuetop::source::{Source, SourceCommand, SourceError, SourceEvent, SourceOptions};
 use serde_json::json;
 
@@ -33,21 +32,7 @@ fn opts() -> SourceOptions {
     }
 }
 
-/// Short timeouts and backoff so faults resolve quickly; Retry-After up to 5 s is waited.
-fn fast() -> HttpSettings {
-    HttpSettings {
-        timeout: Duration::from_millis(800),
-        connect_timeout: Duration::from_millis(500),
-        retry: RetryPolicy {
-            max_attempts: 3,
-            base_delay: Duration::from_millis(20),
-            max_delay: Duration::from_millis(100),
-            max_retry_after: Duration::from_secs(5),
-        },
-        user_agent: "queuetop-test".into(),
-        ..HttpSettings::default()
-    }
-}
+use crate::support::fast_http as fast;
 
 async fn seeded() -> FakeCxone {
     let fake = FakeCxone::start().await;

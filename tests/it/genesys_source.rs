@@ -8,7 +8,6 @@ use chrono::{DateTime, Utc};
 use queuetop::config::{GenesysConfig, Secret};
 use queuetop::domain::{Agent, AgentState, Media, Queue, SlObjective, SourceStatus};
 use queuetop::source::genesys::{GenesysSource, Tuning};
-use queuetop::source::http::{HttpSettings, RetryPolicy};
 use queuetop::source::{Source, SourceError, SourceOptions};
 
 fn config(fake: &FakeGenesys, queues: &[&str]) -> GenesysConfig {
@@ -24,18 +23,7 @@ fn config(fake: &FakeGenesys, queues: &[&str]) -> GenesysConfig {
 
 fn tuning() -> Tuning {
     Tuning {
-        http: HttpSettings {
-            timeout: Duration::from_millis(800),
-            connect_timeout: Duration::from_millis(500),
-            retry: RetryPolicy {
-                max_attempts: 3,
-                base_delay: Duration::from_millis(20),
-                max_delay: Duration::from_millis(100),
-                max_retry_after: Duration::from_secs(5),
-            },
-            user_agent: "queuetop-test".into(),
-            ..HttpSettings::default()
-        },
+        http: crate::support::fast_http(),
         budget_per_minute: 10_000,
         today_every: Duration::ZERO,
         queues_every: Duration::from_secs(600),

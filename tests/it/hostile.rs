@@ -24,7 +24,7 @@ use queuetop::domain::text::is_printable;
 use queuetop::domain::{SourceSnapshot, SourceStatus};
 use queuetop::source::cxone::CxoneSource;
 use queuetop::source::genesys::{GenesysSource, Tuning};
-use queuetop::source::http::{HttpSettings, RetryPolicy};
+use queuetop::source::http::HttpSettings;
 use queuetop::source::{PollOutcome, Source, SourceOptions};
 use serde_json::{Value, json};
 
@@ -167,16 +167,9 @@ fn settings() -> HttpSettings {
     HttpSettings {
         // Longer than the deadline on purpose: a hanging server is cut by the deadline.
         timeout: Duration::from_secs(20),
-        connect_timeout: Duration::from_millis(500),
-        retry: RetryPolicy {
-            max_attempts: 3,
-            base_delay: Duration::from_millis(20),
-            max_delay: Duration::from_millis(100),
-            max_retry_after: Duration::from_secs(5),
-        },
-        user_agent: "queuetop-test".into(),
         max_body_bytes: MAX_BODY,
         deadline: DEADLINE,
+        ..crate::support::fast_http()
     }
 }
 
