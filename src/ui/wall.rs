@@ -408,6 +408,16 @@ fn level_style(theme: &Theme, l: Level) -> Style {
 
 /// The glyph and word a level adds to a figure (nothing when normal), so that it reads
 /// without colour.
+/// `label value mark`: a figure coloured by its threshold level, with the level also said in
+/// words (readable in monochrome).
+fn levelled(theme: &Theme, label: &'static str, value: String, l: Level) -> Vec<Span<'static>> {
+    vec![
+        Span::styled(label, theme.style(Role::Muted)),
+        Span::styled(value, level_style(theme, l)),
+        Span::styled(level_mark(l, false), level_style(theme, l)),
+    ]
+}
+
 fn level_mark(l: Level, lower_is_worse: bool) -> &'static str {
     match (l, lower_is_worse) {
         (Level::Normal, _) => "",
@@ -652,25 +662,13 @@ fn draw_panel(
         PanelKind::Compact | PanelKind::Line => {
             lines.push(fit_fields(
                 vec![
-                    vec![
-                        Span::styled("wait ", theme.style(Role::Muted)),
-                        Span::styled(fmt::opt_u32(r.waiting), level_style(theme, lv.waiting)),
-                        Span::styled(
-                            level_mark(lv.waiting, false),
-                            level_style(theme, lv.waiting),
-                        ),
-                    ],
-                    vec![
-                        Span::styled("longest ", theme.style(Role::Muted)),
-                        Span::styled(
-                            fmt::clock(r.longest_wait_s),
-                            level_style(theme, lv.longest_wait),
-                        ),
-                        Span::styled(
-                            level_mark(lv.longest_wait, false),
-                            level_style(theme, lv.longest_wait),
-                        ),
-                    ],
+                    levelled(theme, "wait ", fmt::opt_u32(r.waiting), lv.waiting),
+                    levelled(
+                        theme,
+                        "longest ",
+                        fmt::clock(r.longest_wait_s),
+                        lv.longest_wait,
+                    ),
                 ],
                 "  ",
                 w,
@@ -709,21 +707,18 @@ fn queue_line(app: &App, theme: &Theme, r: &QueueRow, width: u16) -> Line<'stati
     first.push(Span::styled(r.name.clone(), theme.style(Role::Title)));
     let mut fields = vec![first];
     fields.extend(status_spans(theme, r).into_iter().take(1));
-    fields.push(vec![
-        Span::styled("wait ", theme.style(Role::Muted)),
-        Span::styled(fmt::opt_u32(r.waiting), level_style(theme, lv.waiting)),
-    ]);
-    fields.push(vec![
-        Span::styled("longest ", theme.style(Role::Muted)),
-        Span::styled(
-            fmt::clock(r.longest_wait_s),
-            level_style(theme, lv.longest_wait),
-        ),
-        Span::styled(
-            level_mark(lv.longest_wait, false),
-            level_style(theme, lv.longest_wait),
-        ),
-    ]);
+    fields.push(levelled(
+        theme,
+        "wait ",
+        fmt::opt_u32(r.waiting),
+        lv.waiting,
+    ));
+    fields.push(levelled(
+        theme,
+        "longest ",
+        fmt::clock(r.longest_wait_s),
+        lv.longest_wait,
+    ));
     fields.push(sl_spans(theme, r));
     fields.extend(agent_spans(theme, r, &lv));
     fit_fields(fields, "  ", width)
