@@ -615,6 +615,8 @@ struct Seen {
     trap: (usize, Vec<u8>),
     /// The health after the last poll following the fix.
     after_fix: String,
+    /// The health of the good poll before the fault, when it was not LIVE.
+    before_fault: Option<String>,
 }
 
 async fn run_row(vendor: Vendor, class: Class, after_good: bool, recover: bool) -> Seen {
@@ -623,11 +625,9 @@ async fn run_row(vendor: Vendor, class: Class, after_good: bool, recover: bool) 
     let mut seen = Seen::default();
     if after_good {
         let out = src.poll().await;
-        assert_eq!(
-            out.snapshot.health.status, Live,
-            "{vendor:?} {class:?}: not live before the fault: {:?}",
-            out.snapshot.health
-        );
+        if out.snapshot.health.status != Live {
+            seen.before_fault = Some(format!("{:?}", out.snapshot.health));
+        }
     }
     inject(&fake, class, &trap).await;
     let (_, rss_before) = memory_kib();
@@ -679,6 +679,9 @@ async fn run_row(vendor: Vendor, class: Class, after_good: bool, recover: bool) 
 /// Which expectations of `r` were not met by `seen`.
 fn check(r: &Row, seen: &Seen) -> Vec<String> {
     let mut bad = vec![];
+    if let Some(h) = &seen.before_fault {
+        bad.push(format!("not LIVE before the fault: {h}"));
+    }
     let status = seen.status.unwrap_or(SourceStatus::Connecting);
     if !r.status.contains(&status) {
         bad.push(format!(
@@ -767,13 +770,14 @@ fn check(r: &Row, seen: &Seen) -> Vec<String> {
 
 async fn matrix(vendor: Vendor) {
     let mut failures = vec![];
+    let mut lines = vec![];
     for r in ROWS.iter().filter(|r| r.vendor == vendor) {
         let (class, after_good, recover) = (r.class, r.after_good, r.recover);
         let res = tokio::spawn(run_row(vendor, class, after_good, recover)).await;
         match res {
             Err(e) => failures.push(format!("{vendor:?} {class:?}: panicked: {e}")),
             Ok(seen) => {
-                eprintln!(
+                lines.push(format!(
                     "{vendor:?} {class:?}: {:?} parts {:?} poll ≤ {:?} next ≤ {:?} rss +{} KiB peak {} KiB recovered after {:?}",
                     seen.status,
                     seen.parts,
@@ -782,12 +786,19 @@ async fn matrix(vendor: Vendor) {
                     seen.rss_growth_kib,
                     seen.peak_rss_kib,
                     seen.recovered_after
-                );
+                ));
                 for b in check(r, &seen) {
                     failures.push(format!("{vendor:?} {class:?} ({}): {b}", r.how));
                 }
             }
         }
+    }
+    // What failed first, then every row: a log cut in the middle still shows the cause.
+    for f in &failures {
+        eprintln!("FAILED {f}");
+    }
+    for l in &lines {
+        eprintln!("{l}");
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
