@@ -1,6 +1,7 @@
 //! queuetop: a live terminal wallboard for contact centres.
 
 pub mod app;
+pub mod calibrate;
 pub mod cli;
 pub mod commands;
 pub mod config;

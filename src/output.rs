@@ -103,6 +103,10 @@ pub struct SlaJson {
     pub window: Option<WindowJson>,
     pub best_case_sl: Option<f64>,
     pub day: Option<DayJson>,
+    /// Staffed agents with shared agents counted once (by offered load); absent when
+    /// nobody is shared or the source lists no agents.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effective_agents: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -221,6 +225,10 @@ pub fn snapshot_json(model: &Model) -> SnapshotJson {
                         best_case_sl: d.best_case_sl.map(r4),
                         outlook: d.outlook.map(|o| o.as_str()),
                     }),
+                    effective_agents: row
+                        .sla
+                        .effective_staffed
+                        .map(|e| (e * 100.0).round() / 100.0),
                 },
             });
         }

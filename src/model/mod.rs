@@ -8,6 +8,7 @@
 
 pub mod levels;
 pub mod rows;
+pub mod shared;
 pub mod sla;
 
 use std::collections::{HashMap, VecDeque};
@@ -71,6 +72,9 @@ pub struct Model {
     pub trends: HashMap<RowKey, Trend>,
     /// Arrival-rate and AHT estimates per (source, queue id), for the SLA engine.
     pub estimates: HashMap<RowKey, sla::QueueEstimates>,
+    /// How each queue's staffed agents count once shared agents are counted once, per
+    /// (source, queue id), when the source lists its agents.
+    pub shares: HashMap<RowKey, shared::Share>,
     /// Interval history and hours per (source, queue id), when the source gives them.
     pub intervals: HashMap<RowKey, crate::domain::QueueIntervals>,
     /// Agent histories per (source, agent id).
@@ -105,6 +109,7 @@ impl Model {
             sources,
             trends: HashMap::new(),
             estimates: HashMap::new(),
+            shares: HashMap::new(),
             intervals: HashMap::new(),
             history: HashMap::new(),
             observed: HashMap::new(),
@@ -240,6 +245,7 @@ impl Model {
         }
         self.observe_agents(&snap);
         self.update_estimates(&snap);
+        self.update_shares(&snap);
         if let Some(s) = self.sources.iter_mut().find(|s| s.name == snap.source) {
             s.health = snap.health.clone();
             s.snapshot = Some(snap);
@@ -268,6 +274,23 @@ impl Model {
             {
                 e.track_interval(c, at, start, day_start, gap);
             }
+        }
+    }
+
+    /// Shared agents counted once: each queue's share of its agents by offered load.
+    fn update_shares(&mut self, snap: &SourceSnapshot) {
+        self.shares.retain(|(src, _), _| src != &snap.source);
+        let Some(agents) = &snap.agents else { return };
+        let load: HashMap<String, Option<f64>> = snap
+            .queues
+            .iter()
+            .map(|q| {
+                let est = self.estimates.get(&(snap.source.clone(), q.id.clone()));
+                (q.id.clone(), sla::offered_load(self, &snap.source, q, est))
+            })
+            .collect();
+        for (id, share) in shared::shares(agents, &load) {
+            self.shares.insert((snap.source.clone(), id), share);
         }
     }
 

@@ -31,6 +31,9 @@ pub struct SlaCell {
     pub best_case_sl: Option<f64>,
     /// The day as its own outlook (never the row's status).
     pub day: Option<DayOutlook>,
+    /// Staffed agents once shared agents count by this queue's share of their offered
+    /// load (`None`: nobody shared, or agents not listed by the source).
+    pub effective_staffed: Option<f64>,
 }
 
 /// The day's own outlook: today so far, projected to the end of the day (or of the
@@ -160,9 +163,11 @@ pub enum SlaDetail {
         n: u64,
         threshold_s: f64,
     },
-    /// Short of agents.
+    /// Short of agents (`effective`: the staffed agents' worth once shared agents count
+    /// by this queue's share of their work).
     Staffing {
         staffed: u32,
+        effective: Option<f64>,
         needed: u32,
         more: i64,
         target: f64,
@@ -171,6 +176,7 @@ pub enum SlaDetail {
     /// Enough agents, with some to spare.
     StaffingSpare {
         staffed: u32,
+        effective: Option<f64>,
         needed: u32,
         spare: i64,
     },
@@ -211,6 +217,13 @@ pub enum SlaDetail {
     Day(DayOutlook),
     /// What the rest-of-window arrival rate was built from.
     Arrivals(ForecastBasis),
+    /// `shared` of the `staffed` agents also serve other queues: they are worth
+    /// `effective` agents of this queue's work (staffing is judged on that).
+    SharedAgents {
+        staffed: u32,
+        effective: f64,
+        shared: u32,
+    },
 }
 
 impl SlaDetail {
@@ -434,6 +447,27 @@ fn arrival_rate(m: &Model, q: &Queue, est: Option<&QueueEstimates>) -> Option<f6
     }
 }
 
+/// A queue's offered load in erlangs (arrivals × handle time), for sharing agents between
+/// queues; a handle time of 5 minutes stands in where none is known yet.
+pub fn offered_load(
+    m: &Model,
+    source: &str,
+    q: &Queue,
+    est: Option<&QueueEstimates>,
+) -> Option<f64> {
+    // The last half hour's arrivals from the platform's intervals, else the live estimate.
+    let recent = m
+        .intervals
+        .get(&(source.to_string(), q.id.clone()))
+        .and_then(|iv| {
+            let slots = slots_of(iv, m.sla_policy(q).variant);
+            forecast::recent_rate(&slots, m.now().timestamp(), 1800).map(|(r, _)| r)
+        });
+    let rate = recent.or_else(|| arrival_rate(m, q, est))?;
+    let aht_s = aht(q, est).unwrap_or(300.0);
+    Some(rate * aht_s / 3600.0).filter(|l| l.is_finite() && *l >= 0.0)
+}
+
 fn aht(q: &Queue, est: Option<&QueueEstimates>) -> Option<f64> {
     est.and_then(|e| e.aht.aht_s())
         .or(q.today.aht_s)
@@ -485,6 +519,11 @@ pub fn evaluate(m: &Model, source: &str, q: &Queue, policy: &SlaPolicy) -> SlaCe
     else {
         return unknown(SlaReason::NoAgentCounts);
     };
+    // Shared agents once: staffing counts them by this queue's share of their work.
+    let share = m
+        .shares
+        .get(&(source.to_string(), q.id.clone()))
+        .filter(|s| s.shared > 0);
     let window = Some((policy.window, start, end));
     // Outside its hours (or, hours unknown, with no call this window) with nobody waiting
     // and nobody staffed: closed, not RED or GREEN.
@@ -557,7 +596,8 @@ pub fn evaluate(m: &Model, source: &str, q: &Queue, policy: &SlaPolicy) -> SlaCe
         aht_s,
     };
     let out = sla::sla_risk(&inputs, &RiskPolicy::wallboard());
-    let mut cell = describe(&inputs, &out, policy);
+    let effective = share.map(|s| s.effective_of(staffed));
+    let mut cell = describe(&inputs, &out, policy, effective);
     cell.window = window;
     cell.best_case_sl = out.best_case_sl;
     let day = day_outlook(
@@ -573,6 +613,14 @@ pub fn evaluate(m: &Model, source: &str, q: &Queue, policy: &SlaPolicy) -> SlaCe
         &slots,
     );
     cell.day = Some(day);
+    if let (Some(s), Some(effective)) = (share, effective) {
+        cell.effective_staffed = Some(effective);
+        cell.detail.push(SlaDetail::SharedAgents {
+            staffed,
+            effective,
+            shared: s.shared,
+        });
+    }
     cell.detail.push(SlaDetail::Day(day));
     cell.detail.push(SlaDetail::Arrivals(basis));
     if !aht_known {
@@ -603,7 +651,18 @@ fn unknown(why: SlaReason) -> SlaCell {
 }
 
 /// The engine's figures as the facts a supervisor is told.
-fn describe(inp: &RiskInputs, out: &RiskOutput, policy: &SlaPolicy) -> SlaCell {
+fn describe(
+    inp: &RiskInputs,
+    out: &RiskOutput,
+    policy: &SlaPolicy,
+    effective: Option<f64>,
+) -> SlaCell {
+    // Staffing with shared agents counted once: the needed agents against this queue's
+    // share of its agents (rounded to whole agents).
+    let gap = match (effective, out.required_agents) {
+        (Some(e), Some(needed)) => Some(i64::from(needed) - e.round() as i64),
+        _ => out.staffing_gap,
+    };
     let status = out.status;
     let target = policy.target;
     let threshold_s = policy.threshold_s;
@@ -627,7 +686,7 @@ fn describe(inp: &RiskInputs, out: &RiskOutput, policy: &SlaPolicy) -> SlaCell {
             projected: out.projected_sl,
         },
         SlaStatus::Amber if out.locked_misses > 0 => SlaReason::CallerPastThreshold { threshold_s },
-        SlaStatus::Amber => match out.staffing_gap.filter(|g| *g > 0) {
+        SlaStatus::Amber => match gap.filter(|g| *g > 0) {
             Some(g) => SlaReason::NeedsAgents {
                 more: u32::try_from(g).unwrap_or(u32::MAX),
             },
@@ -662,9 +721,10 @@ fn describe(inp: &RiskInputs, out: &RiskOutput, policy: &SlaPolicy) -> SlaCell {
         });
     }
     let staffed = inp.agents_staffed;
-    detail.push(match (out.required_agents, out.staffing_gap) {
+    detail.push(match (out.required_agents, gap) {
         (Some(needed), Some(gap)) if gap > 0 => SlaDetail::Staffing {
             staffed,
+            effective,
             needed,
             more: gap,
             target,
@@ -672,6 +732,7 @@ fn describe(inp: &RiskInputs, out: &RiskOutput, policy: &SlaPolicy) -> SlaCell {
         },
         (Some(needed), Some(gap)) => SlaDetail::StaffingSpare {
             staffed,
+            effective,
             needed,
             spare: -gap,
         },
@@ -707,10 +768,11 @@ fn describe(inp: &RiskInputs, out: &RiskOutput, policy: &SlaPolicy) -> SlaCell {
         detail,
         current_sl: out.current_sl,
         required_agents: out.required_agents,
-        staffing_gap: out.staffing_gap,
+        staffing_gap: gap,
         window: None,
         best_case_sl: out.best_case_sl,
         day: None,
+        effective_staffed: None,
     }
 }
 

@@ -84,6 +84,11 @@ pub struct RiskPolicy {
     pub red_probability: f64,
     /// The wallboard's consistency rules on top of §6 (see [`RiskPolicy::wallboard`]).
     pub consistent: bool,
+    /// How many calls' worth of evidence the queueing model's hit probability for future
+    /// calls is given against the window's own hit rate so far: p_f = (num + K·p_model) /
+    /// (den + K). 0 = the model alone (§6 exactly); a window with few calls leans on the
+    /// model, a busy one on what it has seen.
+    pub model_weight_calls: f64,
 }
 
 impl Default for RiskPolicy {
@@ -93,9 +98,15 @@ impl Default for RiskPolicy {
             amber_probability: 0.2,
             red_probability: 0.5,
             consistent: false,
+            model_weight_calls: 0.0,
         }
     }
 }
+
+/// The wallboard's [`RiskPolicy::model_weight_calls`], chosen with the calibration harness
+/// (`cargo run --release --example calibrate`): over demo days, 1–5 calls all beat the
+/// model alone and persistence; 3 gave the best breach scores.
+pub const WALLBOARD_MODEL_WEIGHT_CALLS: f64 = 3.0;
 
 impl RiskPolicy {
     /// §6 with the rules a wallboard needs so that status and risk never contradict:
@@ -104,12 +115,15 @@ impl RiskPolicy {
     ///   past the threshold makes it at least AMBER, as in §6);
     /// * a queue with nobody waiting, the window at or above target and an agent free is
     ///   never RED (at most AMBER);
+    /// * the hit probability of future calls leans on the window's own hit rate so far
+    ///   ([`RiskPolicy::model_weight_calls`]);
     /// * the breach probability reported lies in the status's band (GREEN below the amber
     ///   threshold, AMBER below the red one, RED at or above it), so the risk shown always
     ///   agrees with the colour.
     pub fn wallboard() -> RiskPolicy {
         RiskPolicy {
             consistent: true,
+            model_weight_calls: WALLBOARD_MODEL_WEIGHT_CALLS,
             ..RiskPolicy::default()
         }
     }
@@ -222,8 +236,13 @@ pub fn sla_risk(inputs: &RiskInputs, policy: &RiskPolicy) -> RiskOutput {
     let locked = locked_misses(&s.ages, s.threshold_s);
     let live = live_hit_probabilities(&s);
     let expected_live_hits: f64 = live.iter().sum();
-    let future = FutureCalls::forecast(&s);
+    let mut future = FutureCalls::forecast(&s);
     let counted = s.fraction;
+    let k = policy.model_weight_calls;
+    if k > 0.0 && k.is_finite() && counted.denominator > 0 {
+        let (num, den) = (counted.numerator as f64, counted.denominator as f64);
+        future.hit_probability = (num + k * future.hit_probability) / (den + k);
+    }
 
     let projection = Projection::new(&s, locked, expected_live_hits, &future);
     let (margin_z, mut p_breach) = breach_margin(&s.target, counted, &live, &future);
@@ -987,6 +1006,7 @@ mod tests {
             amber_probability: 0.05,
             red_probability: 0.5,
             consistent: false,
+            model_weight_calls: 0.0,
         };
         assert_eq!(s13.status, Status::Green);
         assert_eq!(

@@ -77,6 +77,14 @@ pub fn sla_reason(r: &SlaReason) -> String {
     }
 }
 
+/// "9 staffed" or, with shared agents, "9 staffed (5.4 effective)".
+fn staffed_words(staffed: u32, effective: Option<f64>) -> String {
+    match effective {
+        Some(e) => format!("{staffed} staffed ({e:.1} effective)"),
+        None => format!("{staffed} staffed"),
+    }
+}
+
 /// One further line about a queue's SLA; times of day in `tz` (`None`: the machine's).
 pub fn sla_detail(d: &SlaDetail, tz: Option<Tz>) -> String {
     match *d {
@@ -101,21 +109,27 @@ pub fn sla_detail(d: &SlaDetail, tz: Option<Tz>) -> String {
         ),
         SlaDetail::Staffing {
             staffed,
+            effective,
             needed,
             more,
             target: t,
             threshold_s,
         } => format!(
-            "staffing: {staffed} staffed, {needed} needed for {} in {} — needs {more} more agent{}",
+            "staffing: {}, {needed} needed for {} in {} — needs {more} more agent{}",
+            staffed_words(staffed, effective),
             target(t),
             fmt::duration_short(threshold_s),
             plural(more)
         ),
         SlaDetail::StaffingSpare {
             staffed,
+            effective,
             needed,
             spare,
-        } => format!("staffing: {staffed} staffed, {needed} needed ({spare} spare)"),
+        } => format!(
+            "staffing: {}, {needed} needed ({spare} spare)",
+            staffed_words(staffed, effective)
+        ),
         SlaDetail::StaffingOutOfReach { staffed, target: t } => format!(
             "staffing: {staffed} staffed; no staffing level meets {} at this volume",
             target(t)
@@ -154,6 +168,13 @@ pub fn sla_detail(d: &SlaDetail, tz: Option<Tz>) -> String {
         ),
         SlaDetail::Day(d) => day_line(&d),
         SlaDetail::Arrivals(b) => format!("arrivals: {}", basis(b)),
+        SlaDetail::SharedAgents {
+            staffed,
+            effective,
+            shared,
+        } => format!(
+            "shared agents: {shared} of {staffed} also serve other queues — worth {effective:.1} here by offered load"
+        ),
         SlaDetail::ShortAbandonsNotExcluded { short_abandon_s } => format!(
             "short abandons (< {}) are not excluded: the platform's counters do not carry abandon times",
             fmt::duration_short(short_abandon_s)

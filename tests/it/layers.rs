@@ -16,6 +16,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("ui", &["domain", "sla", "config", "model", "app"]),
     ("output", &["domain", "sla", "config", "model", "ui"]),
     ("cli", &["domain", "config"]),
+    ("calibrate", &["domain", "sla", "config", "source", "model"]),
     (
         "terminal",
         &["domain", "sla", "config", "source", "model", "app", "ui"],
@@ -23,7 +24,17 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "commands",
         &[
-            "domain", "sla", "config", "source", "model", "app", "ui", "output", "cli", "terminal",
+            "domain",
+            "sla",
+            "config",
+            "source",
+            "model",
+            "app",
+            "ui",
+            "output",
+            "cli",
+            "terminal",
+            "calibrate",
         ],
     ),
 ];

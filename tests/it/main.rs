@@ -3,6 +3,7 @@
 mod support;
 
 mod app_update;
+mod calibration;
 mod cli;
 mod config;
 mod cxone_cli;
