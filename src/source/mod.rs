@@ -138,16 +138,22 @@ impl<V: Vendor> Source for Feed<V> {
 /// Genesys: `POST /api/v2/analytics/conversations/aggregates/query` with
 /// `granularity = "PT30M"` over today (and once a day over the last 7 days), grouped by
 /// queueId, metrics nOffered, tAnswered, tAbandon, oServiceLevel. CXone: the skill summary
-/// and sla-summary from each interval start. Until a source supplies them the model counts
-/// an interval from its first sample at the boundary (or says "counted since").
+/// and sla-summary asked from each 30-minute interval start of today (no earlier days: the
+/// forecast then works from today's intervals and says so). Until a source supplies them
+/// the model counts an interval from its first sample at the boundary (or says "counted
+/// since").
 pub trait IntervalHistory {
     fn intervals(&self) -> Option<SourceIntervals> {
         None
     }
 }
 
-/// Not supplied yet (see [`IntervalHistory`] for what it needs).
-impl IntervalHistory for cxone::Cxone {}
+/// Today's 30-minute intervals from the summaries asked from each interval's start.
+impl IntervalHistory for cxone::Cxone {
+    fn intervals(&self) -> Option<SourceIntervals> {
+        self.interval_history()
+    }
+}
 
 /// Drive a source until the app goes away: rounds on the engine's schedule; a history
 /// request becomes its own job beside the polling (a newer request for the same agent, or

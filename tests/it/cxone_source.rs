@@ -762,12 +762,21 @@ async fn today_starts_at_midnight_in_the_business_units_zone() {
     };
     let mut src = CxoneSource::with_settings(cfg(&fake.base), opts, fast()).expect("source");
     src.poll().await;
-    let calls = fake.calls("/skills/summary");
-    let start = calls
-        .last()
-        .and_then(|c| c.query.get("startDate").cloned())
-        .expect("startDate");
-    let start: DateTime<Utc> = start.parse().expect("a time");
+    // Today's call and the interval calls: every start is on the zone's clock; the
+    // earliest is midnight there.
+    let starts: Vec<DateTime<Utc>> = fake
+        .calls("/skills/summary")
+        .iter()
+        .filter_map(|c| c.query.get("startDate")?.parse().ok())
+        .collect();
+    let start = *starts.iter().min().expect("startDate");
+    for s in &starts {
+        let m = s.with_timezone(&chrono_tz::Pacific::Auckland);
+        assert!(
+            m.format("%M:%S").to_string() == "00:00" || m.format("%M:%S").to_string() == "30:00",
+            "an interval starts at {m} in Auckland"
+        );
+    }
     let local = start.with_timezone(&chrono_tz::Pacific::Auckland);
     assert_eq!(
         (local.format("%H:%M:%S").to_string()),
@@ -864,4 +873,57 @@ async fn skill_assignments_place_agents_on_their_queues() {
     // The list-derived columns follow the assignments: Fay offline on billing.
     assert_eq!(b.offline, Some(1));
     assert_eq!(b.not_responding, Some(0));
+}
+
+#[tokio::test]
+async fn interval_history_comes_from_summaries_asked_from_each_interval_start() {
+    let fake = seeded().await;
+    let row = fake.s().summary.first().cloned().expect("a summary row");
+    let skill = row["skillId"].to_string().trim_matches('"').to_string();
+    let mut src = source(&fake);
+    src.poll().await;
+    let iv = src
+        .vendor()
+        .interval_history()
+        .expect("interval history after a round");
+    let q = iv
+        .queues
+        .iter()
+        .find(|q| q.queue_id == skill)
+        .expect("the skill's intervals");
+    let now = Utc::now();
+    let current = q.intervals.last().expect("the current interval");
+    // The current interval starts on the half hour (the fake's zone is UTC here) …
+    assert!(current.start <= now && now - current.start < chrono::Duration::minutes(31));
+    assert_eq!(current.start.timestamp() % 1800, 0, "{}", current.start);
+    // … and holds what the summaries said for that range (the fake answers every range
+    // with the same rows).
+    assert_eq!(
+        current.offered,
+        row["contactsOffered"].as_u64().unwrap_or(0)
+    );
+    assert_eq!(
+        current.answered,
+        row["contactsHandled"].as_u64().unwrap_or(0)
+    );
+    // Every interval call asked a range inside today, on the half hour.
+    let ranges: Vec<(String, String)> = fake
+        .calls("/skills/sla-summary")
+        .iter()
+        .filter_map(|c| {
+            Some((
+                c.query.get("startDate")?.clone(),
+                c.query.get("endDate")?.clone(),
+            ))
+        })
+        .collect();
+    assert!(ranges.len() >= 2, "{ranges:?}");
+    // The first round backfilled the newest completed intervals, joined to the current
+    // one (the book's unit tests cover the rest of the backfill).
+    let day_start = now.date_naive().and_hms_opt(0, 0, 0).unwrap().and_utc();
+    let completed = ((current.start - day_start).num_minutes() / 30) as usize;
+    assert_eq!(q.intervals.len(), 1 + completed.min(3), "{:?}", q.intervals);
+    for w in q.intervals.windows(2) {
+        assert_eq!(w[0].end(), w[1].start, "no gaps");
+    }
 }

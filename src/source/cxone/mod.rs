@@ -10,6 +10,7 @@ pub mod agents;
 pub mod api;
 pub mod auth;
 pub mod history;
+pub mod intervals;
 pub mod skills;
 pub mod wire;
 
@@ -53,6 +54,7 @@ const CODES: usize = 3;
 const SUMMARY: usize = 4;
 const SLA: usize = 5;
 const ASSIGNMENTS: usize = 6;
+const INTERVALS: usize = 7;
 /// How often the skill assignments are re-read.
 const ASSIGNMENTS_EVERY: Duration = Duration::from_secs(300);
 
@@ -69,6 +71,8 @@ pub struct Cxone {
     skills: SkillStore,
     agents: AgentStore,
     today: TodayStore,
+    /// Today's 30-minute intervals.
+    intervals: intervals::IntervalBook,
     /// The business unit's own zone, when it names an IANA one.
     bu_timezone: Option<chrono_tz::Tz>,
     bu_timezone_note: Option<String>,
@@ -128,6 +132,7 @@ impl Feed<Cxone> {
             skills: SkillStore::default(),
             agents: AgentStore::default(),
             today: TodayStore::default(),
+            intervals: intervals::IntervalBook::default(),
             bu_timezone: None,
             bu_timezone_note: None,
         };
@@ -378,6 +383,62 @@ impl Cxone {
         Ok(())
     }
 
+    /// Today's intervals of every queue shown (see [`intervals`]).
+    pub fn interval_history(&self) -> Option<crate::domain::SourceIntervals> {
+        let ids: Vec<String> = self.contents().0.into_iter().map(|q| q.id).collect();
+        let queues = self.intervals.queues(&ids);
+        if queues.is_empty() {
+            return None;
+        }
+        Some(crate::domain::SourceIntervals {
+            source: self.cfg.name.clone(),
+            fetched_at: self.intervals.fetched_at?,
+            queues,
+        })
+    }
+
+    /// One interval's summary and SLA answers, per skill.
+    async fn interval_counts(
+        &self,
+        conn: &Api,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Result<intervals::PerSkill, SourceError> {
+        let query = vec![("startDate", fmt_time(start)), ("endDate", fmt_time(end))];
+        let url = format!("{}/skills/summary", conn.api_base);
+        let summaries = match conn.get(&url, &query).await? {
+            Some(body) => parse::<SkillSummaryResponse>("/skills/summary", &body)?.rows(),
+            None => Vec::new(),
+        };
+        let slas: Vec<_> = match conn.get_pages("/skills/sla-summary", query).await {
+            Err(SourceError::Fatal(m)) if m.contains("HTTP 404") && self.skills.loaded => vec![],
+            r => r?,
+        }
+        .into_iter()
+        .flat_map(|p: SlaSummaryResponse| p.service_level_summaries.unwrap_or_default())
+        .collect();
+        let ids = self.contents().0.into_iter().map(|q| q.id);
+        Ok(intervals::per_skill(start, &summaries, &slas, ids))
+    }
+
+    /// The current interval so far, then a few completed ones of today not fetched yet.
+    async fn poll_intervals(&mut self, conn: &Api, now: DateTime<Utc>) -> Result<(), SourceError> {
+        let tz = self.timezone();
+        self.intervals.roll(now, tz);
+        let start = intervals::interval_start(now, tz);
+        let current = self.interval_counts(conn, start, now).await?;
+        self.intervals.set_current(start, current, now);
+        for s in self
+            .intervals
+            .missing(now, tz, intervals::BACKFILL_PER_ROUND)
+        {
+            let end = s + chrono::Duration::minutes(i64::from(intervals::MINUTES));
+            let done = self.interval_counts(conn, s, end.min(now)).await?;
+            self.intervals.set_done(s, done);
+        }
+        Ok(())
+    }
+
     async fn poll_sla(&mut self, conn: &Api, now: DateTime<Utc>) -> Result<(), SourceError> {
         // 404 is one of its listed answers ("no data"), not a wrong API version — once the
         // live calls have shown that the version is right.
@@ -476,6 +537,8 @@ impl Vendor for Cxone {
             PartSpec::every("SLA summary", TODAY_EVERY),
             // Without it, agents are placed on the skills they were seen working.
             PartSpec::every("skill assignments", ASSIGNMENTS_EVERY).optional(),
+            // Without it, the SL window is counted from the first sample at its start.
+            PartSpec::every("interval history", TODAY_EVERY).optional(),
         ]
     }
 
@@ -491,6 +554,7 @@ impl Vendor for Cxone {
             SUMMARY => self.poll_summary(&conn, now).await,
             SLA => self.poll_sla(&conn, now).await,
             ASSIGNMENTS => self.poll_assignments(&conn).await,
+            INTERVALS => self.poll_intervals(&conn, now).await,
             _ => Ok(()),
         }
     }
@@ -516,7 +580,10 @@ impl Vendor for Cxone {
 
     /// 2 live calls per round + 2 today calls per minute.
     fn requests_per_round(&self, refresh: Duration) -> f64 {
-        2.0 + 2.0 * refresh.as_secs_f64() / TODAY_EVERY.as_secs_f64()
+        // Live calls every round; today's summaries and the current interval (two calls
+        // each) on the today cadence; the backfill of completed intervals is a few rounds
+        // once a day.
+        2.0 + 4.0 * refresh.as_secs_f64() / TODAY_EVERY.as_secs_f64()
     }
 
     fn scrub(&self, text: &str) -> String {
