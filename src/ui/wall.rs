@@ -338,12 +338,15 @@ fn draw_summary(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, boxed: 
                 format!("{} {} ", sla_glyph(st), st.as_str()),
                 theme.sla_style(st),
             ),
-            Span::raw(format!(
-                "{} SL {} / {:.0}%",
-                r.name,
-                fmt::pct(r.service_level, 0),
-                r.target * 100.0
-            )),
+            Span::raw({
+                let (label, sl) = panel_sl(r);
+                format!(
+                    "{} {label}{} / {:.0}%",
+                    r.name,
+                    fmt::pct(sl, 0),
+                    r.target * 100.0
+                )
+            }),
         ]);
     }
     if worst.len() == 1 {
@@ -443,19 +446,30 @@ fn big_clock(s: Option<f64>) -> String {
     }
 }
 
+/// The SL a panel shows: the SLA window's (the current interval by default), judged with
+/// the configured variant, with the window named ("SL 30m"); the platform's day figure only
+/// when the queue has no SLA evaluation.
+fn panel_sl(r: &QueueRow) -> (String, Option<f64>) {
+    match r.sla.window {
+        Some((crate::config::SlWindow::Minutes(m), _, _)) => {
+            (format!("SL {m}m "), r.sla.current_sl)
+        }
+        Some((crate::config::SlWindow::Day, _, _)) => ("SL today ".into(), r.sla.current_sl),
+        None => ("SL today ".into(), r.service_level),
+    }
+}
+
 fn sl_spans(theme: &Theme, r: &QueueRow) -> Vec<Span<'static>> {
-    let below = r.service_level.is_some_and(|sl| sl < r.target);
-    let style = match r.service_level {
+    let (label, sl) = panel_sl(r);
+    let below = sl.is_some_and(|sl| sl < r.target);
+    let style = match sl {
         Some(_) if below => theme.style(Role::Warn),
         Some(_) => theme.style(Role::Ok),
         None => Style::default(),
     };
     let mut v = vec![
-        Span::styled("SL ", theme.style(Role::Muted)),
-        Span::styled(
-            fmt::pct(r.service_level, 0),
-            style.add_modifier(Modifier::BOLD),
-        ),
+        Span::styled(label, theme.style(Role::Muted)),
+        Span::styled(fmt::pct(sl, 0), style.add_modifier(Modifier::BOLD)),
         Span::raw(format!(" / {:.0}%", r.target * 100.0)),
     ];
     if below {
