@@ -79,6 +79,8 @@ fn big_snapshot(now: DateTime<Utc>) -> SourceSnapshot {
                 reason: (state == AgentState::Unavailable).then(|| "Break".to_string()),
                 since: Some(now - Duration::seconds((i as i64 * 17) % 3_600)),
                 queues,
+                contact: None,
+                team: None,
             }
         })
         .collect();

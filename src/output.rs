@@ -142,6 +142,17 @@ pub struct AgentJson {
     #[serde(serialize_with = "rfc::opt")]
     pub since: Option<DateTime<Utc>>,
     pub queues: Vec<String>,
+    /// The contact a busy agent is on, where the platform says: `{"queue_id", "media"}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact: Option<ContactJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct ContactJson {
+    pub queue_id: Option<String>,
+    pub media: Option<&'static str>,
 }
 
 /// Round to a sensible number of decimals so JSON stays readable (ages to the ms).
@@ -242,6 +253,11 @@ pub fn snapshot_json(model: &Model) -> SnapshotJson {
                     reason: ag.reason.clone(),
                     since: ag.since,
                     queues: ag.queues.clone(),
+                    contact: ag.contact.as_ref().map(|c| ContactJson {
+                        queue_id: c.queue_id.clone(),
+                        media: c.media.map(|m| m.as_str()),
+                    }),
+                    team: ag.team.clone(),
                 });
             }
         }

@@ -248,6 +248,8 @@ mod tests {
             reason: None,
             since: DateTime::from_timestamp(-62_135_596_800, 0),
             queues: vec![],
+            contact: None,
+            team: None,
         };
         assert_eq!(check_agent(&mut a, now).len(), 1);
         assert_eq!(a.since, None);

@@ -248,6 +248,20 @@ pub struct Agent {
     pub since: Option<DateTime<Utc>>,
     /// Ids of the queues the agent serves.
     pub queues: Vec<String>,
+    /// What a busy agent is working on, where the platform says.
+    #[serde(default)]
+    pub contact: Option<AgentContact>,
+    /// The agent's team or group, where the platform gives one.
+    #[serde(default)]
+    pub team: Option<String>,
+}
+
+/// The interaction an agent is on: its queue and kind, where the platform says.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AgentContact {
+    /// Id of the queue (skill) the interaction came from.
+    pub queue_id: Option<String>,
+    pub media: Option<Media>,
 }
 
 /// A period in one state. `end` is exclusive.

@@ -507,6 +507,8 @@ pub(crate) mod tests {
                 reason: None,
                 since: Some(at - ChronoDuration::seconds(i as i64)),
                 queues: vec![format!("q{}", i / 2)],
+                contact: None,
+                team: None,
             })
             .collect();
         let mut health = SourceHealth::live(at);

@@ -155,6 +155,8 @@ mod tests {
             reason: None,
             since: None,
             queues: queues.iter().map(|q| q.to_string()).collect(),
+            contact: None,
+            team: None,
         }
     }
 

@@ -455,6 +455,12 @@ fn sanitise(queues: &mut [Queue], agents: Option<&mut [Agent]>, now: DateTime<Ut
         if let Some(r) = &mut a.reason {
             make_printable(r);
         }
+        if let Some(t) = &mut a.team {
+            make_printable(t);
+        }
+        if let Some(q) = a.contact.as_mut().and_then(|c| c.queue_id.as_mut()) {
+            make_printable(q);
+        }
         problems.extend(check_agent(a, now));
     }
     problems

@@ -33,6 +33,26 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, page: &Agen
         }
         let tis = crate::model::rows::time_in_state(a, now);
         head.push(vec![Span::raw(format!("· {}", fmt::clock(tis)))]);
+        if let Some(c) = &a.contact {
+            // "on Billing (voice)": the queue's name where the source knows the queue.
+            let queue = c.queue_id.as_deref().map(|id| {
+                m.find_queue(&page.source, id)
+                    .map(|q| q.name.clone())
+                    .unwrap_or_else(|| id.to_string())
+            });
+            let what = match (queue, c.media) {
+                (Some(q), Some(md)) => format!("· on {q} ({})", md.as_str()),
+                (Some(q), None) => format!("· on {q}"),
+                (None, Some(md)) => format!("· on a {} contact", md.as_str()),
+                (None, None) => String::new(),
+            };
+            if !what.is_empty() {
+                head.push(vec![Span::styled(what, theme.style(Role::Accent))]);
+            }
+        }
+        if let Some(t) = &a.team {
+            head.push(vec![Span::styled(format!("· team {t}"), dim)]);
+        }
     }
     let entry = m.history.get(&(page.source.clone(), page.agent_id.clone()));
     let spans = m.agent_timeline(&page.source, &page.agent_id);

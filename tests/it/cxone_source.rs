@@ -927,3 +927,33 @@ async fn interval_history_comes_from_summaries_asked_from_each_interval_start() 
         assert_eq!(w[0].end(), w[1].start, "no gaps");
     }
 }
+
+#[tokio::test]
+async fn a_working_agent_says_which_skill_and_channel_and_team() {
+    let fake = seeded().await;
+    let agent_id = fake.s().agents.keys().next().cloned().expect("an agent");
+    let skill = fake.s().skills.keys().next().cloned().expect("a skill");
+    fake.s().patch_agent(
+        &agent_id,
+        json!({"agentStateId": 3, "agentStateName": "InboundContact", "skillId": skill.parse::<i64>().unwrap_or(0),
+               "mediaTypeId": 4, "mediaTypeName": "Phone Call", "teamName": "Blue Team"}),
+    );
+    let mut src = source(&fake);
+    let snap = src.poll().await.snapshot;
+    let a = snap
+        .agents
+        .as_ref()
+        .and_then(|l| l.iter().find(|a| a.id == agent_id))
+        .expect("the agent");
+    assert_eq!(a.state, AgentState::Busy);
+    let c = a.contact.as_ref().expect("the contact");
+    assert_eq!(c.queue_id.as_deref(), Some(skill.as_str()));
+    assert_eq!(c.media, Some(queuetop::domain::Media::Voice));
+    assert_eq!(a.team.as_deref(), Some("Blue Team"));
+    // An available agent is on no contact.
+    let other = snap
+        .agents
+        .as_ref()
+        .and_then(|l| l.iter().find(|a| a.state == AgentState::Available));
+    assert!(other.is_none_or(|a| a.contact.is_none()));
+}

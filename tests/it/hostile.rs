@@ -454,7 +454,8 @@ fn inject_cxone(f: &FakeCxone, class: Class, trap: &Trap) {
                 f.s().patch_agent(
                     &id,
                     json!({"firstName": ESCAPES, "lastName": ESCAPES, "agentStateName": ESCAPES,
-                           "outStateDescription": ESCAPES}),
+                           "outStateDescription": ESCAPES, "teamName": ESCAPES,
+                           "skillId": ESCAPES, "agentStateId": 3}),
                 );
             }
             let body = json!({"error": ESCAPES, "error_description": ESCAPES}).to_string();
@@ -566,6 +567,8 @@ fn texts(s: &SourceSnapshot) -> Vec<String> {
     for a in s.agents.iter().flatten() {
         out.push(a.name.clone());
         out.extend(a.reason.clone());
+        out.extend(a.team.clone());
+        out.extend(a.contact.as_ref().and_then(|c| c.queue_id.clone()));
     }
     out.extend(s.health.error.clone());
     out.extend(s.health.note.clone());

@@ -284,6 +284,16 @@ impl AgentStore {
                 .get(id)
                 .map(|s| s.iter().cloned().collect())
                 .unwrap_or_default(),
+            // The skill and channel of the contact a working agent is on.
+            contact: (self.state_of(row) == AgentState::Busy
+                && (row.skill_id.is_some() || row.media_type_id.is_some()))
+            .then(|| crate::domain::AgentContact {
+                queue_id: row.skill_id.clone().filter(|s| s != "0"),
+                media: (row.media_type_id.is_some() || row.media_type_name.is_some()).then(|| {
+                    super::skills::media(row.media_type_id, row.media_type_name.as_deref())
+                }),
+            }),
+            team: row.team_name.clone().filter(|t| !t.trim().is_empty()),
         }
     }
 }

@@ -717,6 +717,16 @@ pub struct AgentStateRow {
     pub last_poll_time: Option<String>,
     #[serde(default, alias = "TeamName", deserialize_with = "opt_string")]
     pub team_name: Option<String>,
+    /// The current contact's channel (v34; older documents say `mediaName`).
+    #[serde(default, alias = "MediaTypeId", deserialize_with = "opt_i64")]
+    pub media_type_id: Option<i64>,
+    #[serde(
+        default,
+        alias = "MediaTypeName",
+        alias = "mediaName",
+        deserialize_with = "opt_string"
+    )]
+    pub media_type_name: Option<String>,
 }
 
 // ------------------------------------------------------------------------------------------

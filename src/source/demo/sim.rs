@@ -1033,6 +1033,14 @@ impl Sim {
                     .iter()
                     .map(|&q| self.queues[q].id.clone())
                     .collect(),
+                contact: a.call.and_then(|(q, _, _)| {
+                    let qs = self.queues.get(q)?;
+                    Some(crate::domain::AgentContact {
+                        queue_id: Some(qs.id.clone()),
+                        media: Some(qs.media),
+                    })
+                }),
+                team: None,
             })
             .collect()
     }

@@ -187,6 +187,10 @@ impl AgentBook {
                     state,
                     since,
                     queues: queues.into_iter().collect(),
+                    // The presence and routing APIs do not say which conversation or
+                    // team; nothing is guessed.
+                    contact: None,
+                    team: None,
                 }
             })
             .collect();
