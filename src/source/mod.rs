@@ -10,6 +10,7 @@ pub mod feed;
 pub mod genesys;
 pub mod http;
 pub mod select;
+pub mod ws;
 
 use std::collections::HashMap;
 use std::future::Future;
