@@ -228,6 +228,9 @@ pub async fn run_with<V: Vendor>(
                 }
                 _ = sleep_until_opt(publish_at) => {
                     publish_at = None;
+                    // What came meanwhile goes into this snapshot (one poll: `pushed`
+                    // applies whatever is queued and only waits when nothing is).
+                    let _ = tokio::time::timeout(Duration::ZERO, feed.pushed()).await;
                     if feed.round_wanted() {
                         break;
                     }
