@@ -652,12 +652,13 @@ pub fn check_config(global: &Global) -> Result<String, Failure> {
                 d.scenario.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "built-in".into())
             )),
             SourceConfig::Genesys(g) => out.push_str(&format!(
-                "source {:?}: genesys, api {}, login {}, client_id {}, secret set (hidden), queues {}\n",
+                "source {:?}: genesys, api {}, login {}, client_id {}, secret set (hidden), queues {}, push {}\n",
                 g.name,
                 g.api_url,
                 g.login_url,
                 g.client_id,
-                if g.queues.is_empty() { "all".into() } else { g.queues.join(", ") }
+                if g.queues.is_empty() { "all".into() } else { g.queues.join(", ") },
+                g.push.as_str()
             )),
             SourceConfig::Cxone(c) => out.push_str(&format!(
                 "source {:?}: cxone, issuer {}, api {}, version {}, client_id {}, access key {}, secrets set (hidden), queues {}\n",

@@ -110,6 +110,39 @@ pub struct GenesysConfig {
     pub client_secret: Secret,
     /// Name globs or ids; empty = every queue.
     pub queues: Vec<String>,
+    /// Whether live changes are pushed over the Notifications API (`push = …`).
+    pub push: PushMode,
+}
+
+/// `push = "auto" | "on" | "off"` on a Genesys source.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PushMode {
+    /// Push when the channel works, else poll (a failure is only a note).
+    #[default]
+    Auto,
+    /// Push; a failure is shown as an error (the source still polls meanwhile).
+    On,
+    /// Poll only.
+    Off,
+}
+
+impl PushMode {
+    pub fn parse(s: &str) -> Option<PushMode> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "auto" => Some(PushMode::Auto),
+            "on" => Some(PushMode::On),
+            "off" => Some(PushMode::Off),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PushMode::Auto => "auto",
+            PushMode::On => "on",
+            PushMode::Off => "off",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

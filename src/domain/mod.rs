@@ -346,6 +346,27 @@ pub struct SourceHealth {
     pub note: Option<String>,
     /// Each part of the source (queue list, live figures, agents…) with its own freshness.
     pub parts: Vec<PartHealth>,
+    /// How the live figures arrive, for a source that can push (`None`: it only polls).
+    pub mode: Option<FeedMode>,
+}
+
+/// How a source that can push gets its live figures now.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum FeedMode {
+    /// Changes are pushed: `newest_event` is the time of the newest pushed change (`None`
+    /// while the channel is up but silent); the channel's heartbeats keep the source live.
+    Push { newest_event: Option<DateTime<Utc>> },
+    /// Polled (push is off, not working, or not yet connected).
+    Poll,
+}
+
+impl FeedMode {
+    pub fn word(self) -> &'static str {
+        match self {
+            FeedMode::Push { .. } => "PUSH",
+            FeedMode::Poll => "POLL",
+        }
+    }
 }
 
 /// One independently fetched part of a source, as its last attempt left it.
@@ -380,6 +401,7 @@ impl SourceHealth {
             next_retry: None,
             note: None,
             parts: Vec::new(),
+            mode: None,
         }
     }
 
@@ -392,6 +414,7 @@ impl SourceHealth {
             next_retry: None,
             note: None,
             parts: Vec::new(),
+            mode: None,
         }
     }
 }

@@ -14,7 +14,8 @@ use chrono::{DateTime, Utc};
 use rand::Rng;
 
 use crate::domain::{
-    Agent, AgentHistory, PartHealth, Queue, SourceHealth, SourceKind, SourceSnapshot, SourceStatus,
+    Agent, AgentHistory, FeedMode, PartHealth, Queue, SourceHealth, SourceKind, SourceSnapshot,
+    SourceStatus,
 };
 use crate::source::http::{BoxFuture, RequestBudget};
 use crate::source::{PollOutcome, SourceError};
@@ -41,6 +42,12 @@ pub struct PartSpec {
     pub every: Option<Duration>,
     /// A part whose failure is only a note (names, labels): the figures stay LIVE.
     pub optional: bool,
+    /// The push channel: its fetch (re)starts the push, and its health is what the vendor
+    /// reports of the channel ([`Vendor::push_state`]), not the fetch's.
+    pub push: bool,
+    /// A part the push keeps current: while the push is live it is polled only this often
+    /// (reconciliation), and its data is as fresh as the push.
+    pub reconcile: Option<Duration>,
 }
 
 impl PartSpec {
@@ -50,6 +57,8 @@ impl PartSpec {
             name,
             every: None,
             optional: false,
+            push: false,
+            reconcile: None,
         }
     }
 
@@ -59,6 +68,20 @@ impl PartSpec {
             name,
             every: Some(every),
             optional: false,
+            push: false,
+            reconcile: None,
+        }
+    }
+
+    /// The push channel, (re)started when the vendor says it is [`Vendor::ready`] (checked
+    /// every `every` at most).
+    pub const fn push(name: &'static str, every: Duration) -> PartSpec {
+        PartSpec {
+            name,
+            every: Some(every),
+            optional: false,
+            push: true,
+            reconcile: None,
         }
     }
 
@@ -67,6 +90,32 @@ impl PartSpec {
         self.optional = true;
         self
     }
+
+    /// While the push is live, poll this part only every `every` (to correct drift).
+    pub const fn reconciled_every(mut self, every: Duration) -> PartSpec {
+        self.reconcile = Some(every);
+        self
+    }
+}
+
+/// The push channel as the vendor sees it now (the engine turns it into the push part's
+/// health, the source's mode and the freshness of the parts the push keeps current).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PushState {
+    /// Subscribed, connected, and heard from (an event or a heartbeat) within its timeout.
+    pub live: bool,
+    /// The time of the newest pushed change.
+    pub newest_event: Option<DateTime<Utc>>,
+    /// The last sign of life (event or heartbeat).
+    pub heard_at: Option<DateTime<Utc>>,
+    /// Past this without a sign of life the pushed figures are old.
+    pub alive_until: Option<DateTime<Utc>>,
+    /// Why it is not live, or what was wrong with what it sent.
+    pub error: Option<SourceError>,
+    /// Things worth telling (rejected topics, the channels in use).
+    pub note: Option<String>,
+    /// Parts the push does not keep current (their topics were rejected): polled as usual.
+    pub uncovered: Vec<usize>,
 }
 
 /// What a vendor module provides: what to fetch and how to map it. No scheduling, backoff
@@ -104,6 +153,20 @@ pub trait Vendor: Send + 'static {
     /// The source's clock (the demo can run at another instant).
     fn now(&self) -> DateTime<Utc> {
         Utc::now()
+    }
+    /// The push channel's state; `None` for a source that does not push (or has it off).
+    fn push_state(&self) -> Option<PushState> {
+        None
+    }
+    /// Wait until something was pushed, and apply all that is queued. Never resolves for a
+    /// source that does not push.
+    fn pushed(&mut self) -> impl Future<Output = ()> + Send {
+        std::future::pending()
+    }
+    /// A part due now whatever its cadence (a reconnected push wants a fresh snapshot, a
+    /// pushed change an early poll).
+    fn urgent(&self, _part: usize) -> bool {
+        false
     }
     /// Whatever a history job needs before it can be made (e.g. a connection).
     fn prepare_history(&mut self) -> impl Future<Output = Result<(), SourceError>> + Send {
@@ -144,14 +207,17 @@ impl PartState {
         }
     }
 
-    fn due(&self, now: Instant, round: Duration) -> bool {
+    fn due(&self, now: Instant, round: Duration, every: Option<Duration>, urgent: bool) -> bool {
         if self.hold_until.is_some_and(|h| now < h) {
             return false;
         }
         let Some(tried) = self.tried else {
             return true;
         };
-        let every = self.spec.every.unwrap_or(Duration::ZERO);
+        if urgent && self.error.is_none() {
+            return true;
+        }
+        let every = every.unwrap_or(Duration::ZERO);
         let wait = match &self.error {
             None if self.ok_at.is_some() => every,
             None => Duration::ZERO,
@@ -223,7 +289,7 @@ impl EngineSettings {
 }
 
 /// What happened in one round.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct Round {
     ok: u32,
     failed: u32,
@@ -243,6 +309,19 @@ pub struct Engine {
     interval: Duration,
     /// A `Retry-After` beyond the cap: (asked, when) for the note.
     long_retry_after: Option<(Duration, DateTime<Utc>)>,
+    /// The last round and the wait it left (a snapshot between rounds reports them).
+    last: (Round, Duration),
+    /// Push parts are started only for a source that runs on (the board, a collector), not
+    /// for a one-shot `snapshot`.
+    push_allowed: bool,
+}
+
+/// One part's data as the health sees it: the push part and the parts it keeps current
+/// take their freshness from the push.
+struct PartView {
+    ok_at: Option<DateTime<Utc>>,
+    error: Option<SourceError>,
+    fresh_until: Option<DateTime<Utc>>,
 }
 
 impl Engine {
@@ -253,11 +332,64 @@ impl Engine {
             parts: parts.into_iter().map(PartState::new).collect(),
             failures: 0,
             long_retry_after: None,
+            last: (Round::default(), Duration::ZERO),
+            push_allowed: false,
         }
     }
 
-    fn part_interval(&self, i: usize) -> Duration {
-        self.parts[i].spec.every.unwrap_or(self.interval)
+    /// Whether the push keeps part `i` current now.
+    fn pushed(&self, i: usize, push: Option<&PushState>) -> bool {
+        self.parts[i].spec.reconcile.is_some()
+            && push.is_some_and(|p| p.live && !p.uncovered.contains(&i))
+    }
+
+    /// A part's cadence now: its reconciliation cadence while the push keeps it current.
+    fn part_every(&self, i: usize, push: Option<&PushState>) -> Option<Duration> {
+        let spec = &self.parts[i].spec;
+        match spec.reconcile {
+            Some(r) if self.pushed(i, push) => Some(r),
+            _ => spec.every,
+        }
+    }
+
+    fn part_interval(&self, i: usize, push: Option<&PushState>) -> Duration {
+        self.part_every(i, push).unwrap_or(self.interval)
+    }
+
+    /// Whether some part wants a round now (after pushed news).
+    pub fn round_wanted<V: Vendor>(&self, vendor: &V) -> bool {
+        let now = Instant::now();
+        let push = vendor.push_state();
+        (0..self.parts.len()).any(|i| {
+            vendor.urgent(i)
+                && (!self.parts[i].spec.push || self.push_allowed)
+                && vendor.ready(i)
+                && self.parts[i].due(now, self.interval, self.part_every(i, push.as_ref()), true)
+        })
+    }
+
+    fn view(&self, i: usize, push: Option<&PushState>) -> PartView {
+        let p = &self.parts[i];
+        let own = PartView {
+            ok_at: p.ok_at,
+            error: p.error.clone(),
+            fresh_until: p.fresh_until(),
+        };
+        match push {
+            Some(ps) if p.spec.push => PartView {
+                ok_at: ps.heard_at,
+                error: p.error.clone().or_else(|| ps.error.clone()),
+                fresh_until: ps.alive_until,
+            },
+            Some(ps) if self.pushed(i, Some(ps)) && own.error.is_none() => PartView {
+                fresh_until: match (own.fresh_until, ps.alive_until) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                },
+                ..own
+            },
+            _ => own,
+        }
     }
 
     /// One round: every due part in order, stopping at a failure every further call would
@@ -266,11 +398,16 @@ impl Engine {
         let mut round = Round::default();
         for i in 0..self.parts.len() {
             let now = Instant::now();
-            if !vendor.ready(i) || !self.parts[i].due(now, self.interval) {
+            let push = vendor.push_state();
+            let every = self.part_every(i, push.as_ref());
+            if (self.parts[i].spec.push && !self.push_allowed)
+                || !vendor.ready(i)
+                || !self.parts[i].due(now, self.interval, every, vendor.urgent(i))
+            {
                 continue;
             }
             let r = vendor.fetch(i).await;
-            let interval = self.part_interval(i);
+            let interval = self.part_interval(i, vendor.push_state().as_ref());
             let p = &mut self.parts[i];
             p.tried = Some(Instant::now());
             match r {
@@ -305,6 +442,7 @@ impl Engine {
             }
         }
         let wait = self.schedule(vendor, &round);
+        self.last = (round.clone(), wait);
         (round, wait)
     }
 
@@ -340,16 +478,39 @@ impl Engine {
     /// or data problems) when nothing worked this round or nothing was ever fetched.
     fn health<V: Vendor>(&self, vendor: &V, round: &Round, wait: Duration) -> SourceHealth {
         let now = vendor.now();
-        let required = || self.parts.iter().filter(|p| !p.spec.optional);
-        let last_ok = required().filter_map(|p| p.ok_at).max();
-        let fresh_until = required().filter_map(PartState::fresh_until).min();
+        let push = vendor.push_state();
+        let views: Vec<PartView> = (0..self.parts.len())
+            .map(|i| self.view(i, push.as_ref()))
+            .collect();
+        let all = || self.parts.iter().zip(views.iter());
+        let required = || all().filter(|(p, _)| !p.spec.optional);
+        // The polled parts say when data was last fetched; a push is heard, not fetched.
+        let last_ok = required()
+            .filter(|(p, _)| !p.spec.push)
+            .filter_map(|(_, v)| v.ok_at)
+            .max();
+        let fresh_until = required().filter_map(|(_, v)| v.fresh_until).min();
         let next_retry = Some(now + chrono::Duration::from_std(wait).unwrap_or_default());
         let mut notes = vendor.notes();
-        for p in self.parts.iter().filter(|p| p.spec.optional) {
-            if let Some(e) = &p.error {
-                notes.push(format!("{} unavailable ({e})", p.spec.name));
+        for (p, v) in all().filter(|(p, _)| p.spec.optional) {
+            if let Some(e) = &v.error {
+                if p.spec.push {
+                    notes.push(format!("{} not in use, polling instead ({e})", p.spec.name));
+                } else {
+                    notes.push(format!("{} unavailable ({e})", p.spec.name));
+                }
             }
         }
+        if let Some(n) = push.as_ref().and_then(|p| p.note.clone()) {
+            notes.push(n);
+        }
+        let has_push = self.push_allowed && self.parts.iter().any(|p| p.spec.push);
+        let mode = has_push.then_some(match &push {
+            Some(ps) if ps.live => FeedMode::Push {
+                newest_event: ps.newest_event,
+            },
+            _ => FeedMode::Poll,
+        });
         if self.interval > self.settings.refresh
             && let Some(b) = vendor.budget()
         {
@@ -368,27 +529,30 @@ impl Engine {
             ));
         }
         let note = (!notes.is_empty()).then(|| vendor.scrub(&notes.join("; ")));
-        let parts: Vec<PartHealth> = self
-            .parts
-            .iter()
-            .map(|p| PartHealth {
+        let parts: Vec<PartHealth> = all()
+            .map(|(p, v)| PartHealth {
                 name: p.spec.name.to_string(),
-                status: match (&p.error, p.ok_at) {
+                status: match (&v.error, v.ok_at) {
                     (Some(e), _) => status_for(e),
+                    (None, _) if p.spec.push && !push.as_ref().is_some_and(|ps| ps.live) => {
+                        SourceStatus::Connecting
+                    }
                     (None, Some(_)) => SourceStatus::Live,
                     (None, None) => SourceStatus::Connecting,
                 },
-                fetched_at: p.ok_at,
-                fresh_until: p.fresh_until(),
-                error: p.error.as_ref().map(|e| e.to_string()),
+                fetched_at: v.ok_at,
+                fresh_until: v.fresh_until,
+                error: v.error.as_ref().map(|e| vendor.scrub(&e.to_string())),
             })
             .collect();
-        let never = required().all(|p| p.ok_at.is_none());
+        let never = required()
+            .filter(|(p, _)| !p.spec.push)
+            .all(|(_, v)| v.ok_at.is_none());
         if (round.ok == 0 && round.failed > 0) || never {
             let err = round
                 .first_error
                 .clone()
-                .or_else(|| required().find_map(|p| p.error.clone()));
+                .or_else(|| required().find_map(|(_, v)| v.error.clone()));
             let status = match &err {
                 Some(e) => status_for(e),
                 None => SourceStatus::Connecting,
@@ -401,12 +565,13 @@ impl Engine {
                 next_retry,
                 note,
                 parts,
+                mode,
             };
         }
         let failing: Vec<String> = required()
-            .filter_map(|p| {
-                let e = p.error.as_ref()?;
-                Some(match p.ok_at {
+            .filter_map(|(p, v)| {
+                let e = v.error.as_ref()?;
+                Some(match v.ok_at {
                     Some(t) => format!(
                         "{}: {e} — showing data from {} s ago",
                         p.spec.name,
@@ -425,6 +590,7 @@ impl Engine {
                 next_retry: None,
                 note,
                 parts,
+                mode,
             };
         }
         SourceHealth {
@@ -435,6 +601,7 @@ impl Engine {
             next_retry,
             note,
             parts,
+            mode,
         }
     }
 }
@@ -526,6 +693,11 @@ impl<V: Vendor> Feed<V> {
         &self.vendor
     }
 
+    /// Let the source start its push parts (a source that runs on; `source::run` does).
+    pub fn allow_push(&mut self) {
+        self.engine.push_allowed = true;
+    }
+
     pub fn vendor_mut(&mut self) -> &mut V {
         &mut self.vendor
     }
@@ -541,7 +713,28 @@ impl<V: Vendor> Feed<V> {
     /// One round: fetch what is due, then everything the source owns with its health.
     pub async fn poll_round(&mut self) -> PollOutcome {
         let (round, wait) = self.engine.round(&mut self.vendor).await;
-        let mut health = self.engine.health(&self.vendor, &round, wait);
+        self.outcome(&round, wait)
+    }
+
+    /// Wait for pushed news and apply it (never resolves for a source that does not push).
+    pub async fn pushed(&mut self) {
+        self.vendor.pushed().await
+    }
+
+    /// Everything the source owns now, between rounds (after pushed news): the health of
+    /// the last round with the push as it is now.
+    pub fn publish(&self) -> SourceSnapshot {
+        let (round, wait) = &self.engine.last;
+        self.outcome(round, *wait).snapshot
+    }
+
+    /// Whether pushed news made some part due now (a re-snapshot, an early poll).
+    pub fn round_wanted(&self) -> bool {
+        self.engine.round_wanted(&self.vendor)
+    }
+
+    fn outcome(&self, round: &Round, wait: Duration) -> PollOutcome {
+        let mut health = self.engine.health(&self.vendor, round, wait);
         let (mut queues, mut agents) = self.vendor.contents();
         let problems = sanitise(&mut queues, agents.as_deref_mut(), self.vendor.now());
         if !problems.is_empty() {

@@ -317,6 +317,13 @@ impl TokenCache {
         }
     }
 
+    /// How long until the cached token is renewed (`None`: no token yet).
+    pub async fn renews_in(&self) -> Option<Duration> {
+        let slot = self.slot.lock().await;
+        slot.as_ref()
+            .map(|c| c.refresh_at.saturating_duration_since(Instant::now()))
+    }
+
     /// Forget whatever token is cached.
     pub async fn clear(&self) {
         *self.slot.lock().await = None;
@@ -1224,6 +1231,15 @@ impl HttpClient {
             .unwrap_or_else(|e| e.into_inner())
     }
 
+    /// How long until the current token is renewed (`None` without tokens): what was made
+    /// with it (a notification channel) should be made again by then.
+    pub async fn token_renews_in(&self) -> Option<Duration> {
+        match &self.inner.auth {
+            Some(a) => a.renews_in().await,
+            None => None,
+        }
+    }
+
     /// Make sure a token can be had now (e.g. to check credentials at start-up).
     pub async fn authenticate(&self) -> Result<(), SourceError> {
         match &self.inner.auth {
@@ -1253,6 +1269,26 @@ impl HttpClient {
             SourceError::Fatal(format!("cannot encode the request for {path}: {e}"))
         })?;
         let body = self.call(Method::POST, path, query, Some(json)).await?;
+        self.parse(&Method::POST, path, &body)
+    }
+
+    /// `PUT base/path?query` with a JSON body → `T`.
+    pub async fn put_json<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        body: &B,
+    ) -> Result<T, SourceError> {
+        let json = serde_json::to_vec(body).map_err(|e| {
+            SourceError::Fatal(format!("cannot encode the request for {path}: {e}"))
+        })?;
+        let body = self.call(Method::PUT, path, query, Some(json)).await?;
+        self.parse(&Method::PUT, path, &body)
+    }
+
+    /// `POST base/path` without a body → `T`.
+    pub async fn post_empty<T: DeserializeOwned>(&self, path: &str) -> Result<T, SourceError> {
+        let body = self.call(Method::POST, path, &[], None).await?;
         self.parse(&Method::POST, path, &body)
     }
 

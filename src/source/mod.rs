@@ -10,6 +10,7 @@ pub mod feed;
 pub mod genesys;
 pub mod http;
 pub mod select;
+pub mod ws;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -175,6 +176,8 @@ pub async fn run_with<V: Vendor>(
 ) {
     let mut jobs: HashMap<String, tokio::task::JoinHandle<()>> = HashMap::new();
     let mut queued: Vec<SourceCommand> = Vec::new();
+    let mut last_publish;
+    feed.allow_push();
     'rounds: loop {
         // Commands that arrive during a round are answered right after it.
         let outcome = {
@@ -190,6 +193,7 @@ pub async fn run_with<V: Vendor>(
                 }
             }
         };
+        last_publish = tokio::time::Instant::now();
         if events
             .send(SourceEvent::Snapshot(Box::new(outcome.snapshot)))
             .is_err()
@@ -210,6 +214,9 @@ pub async fn run_with<V: Vendor>(
         }
         let sleep = tokio::time::sleep(outcome.next_poll_in);
         tokio::pin!(sleep);
+        // Pushed news between rounds: applied as it comes, published at most every
+        // PUSH_PUBLISH_EVERY (the latest snapshot wins anyway; this bounds the work).
+        let mut publish_at: Option<tokio::time::Instant> = None;
         loop {
             tokio::select! {
                 _ = &mut sleep => break,
@@ -221,12 +228,43 @@ pub async fn run_with<V: Vendor>(
                         }
                     }
                 },
+                _ = feed.pushed(), if publish_at.is_none() => {
+                    let earliest = last_publish + PUSH_PUBLISH_EVERY;
+                    publish_at = Some(earliest.max(tokio::time::Instant::now()));
+                }
+                _ = sleep_until_opt(publish_at) => {
+                    publish_at = None;
+                    // What came meanwhile goes into this snapshot (one poll: `pushed`
+                    // applies whatever is queued and only waits when nothing is).
+                    let _ = tokio::time::timeout(Duration::ZERO, feed.pushed()).await;
+                    if feed.round_wanted() {
+                        break;
+                    }
+                    last_publish = tokio::time::Instant::now();
+                    if events
+                        .send(SourceEvent::Snapshot(Box::new(feed.publish())))
+                        .is_err()
+                    {
+                        break 'rounds;
+                    }
+                }
             }
         }
         jobs.retain(|_, j| !j.is_finished());
     }
     for (_, j) in jobs {
         j.abort();
+    }
+}
+
+/// Pushed news is published at most this often (a board cannot show more, and each
+/// snapshot costs the app a re-derivation of every row).
+pub const PUSH_PUBLISH_EVERY: Duration = Duration::from_millis(200);
+
+async fn sleep_until_opt(at: Option<tokio::time::Instant>) {
+    match at {
+        Some(t) => tokio::time::sleep_until(t).await,
+        None => std::future::pending().await,
     }
 }
 

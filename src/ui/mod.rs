@@ -131,7 +131,18 @@ fn source_badge(app: &App, s: &SourceView, theme: &Theme) -> Vec<Span<'static>> 
         (crate::domain::SourceKind::Demo, SourceStatus::Live) => {
             ("DEMO DATA".to_string(), Role::Badge)
         }
-        (_, SourceStatus::Live) => ("LIVE".to_string(), Role::Ok),
+        (_, SourceStatus::Live) => (
+            match s.health.mode {
+                // Pushed: the age of the newest pushed change (none yet: a quiet centre).
+                Some(m @ crate::domain::FeedMode::Push { newest_event }) => match newest_event {
+                    Some(t) => format!("LIVE · {} {}s", m.word(), (now - t).num_seconds().max(0)),
+                    None => format!("LIVE · {}", m.word()),
+                },
+                Some(m) => format!("LIVE · {}", m.word()),
+                None => "LIVE".to_string(),
+            },
+            Role::Ok,
+        ),
         (_, SourceStatus::Stale) => (
             format!("STALE {}", fmt::clock(age.map(|a| a as f64))),
             Role::Warn,

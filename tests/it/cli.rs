@@ -249,6 +249,7 @@ fn check_config_shows_what_is_used_without_secrets() {
         s.contains("https://api.mypurecloud.ie") && s.contains("hidden"),
         "{s}"
     );
+    assert!(s.contains("push auto"), "{s}");
     assert!(!s.contains("top-secret-value"));
     let out = queuetop(&["check-config"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("demo"));

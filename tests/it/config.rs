@@ -273,3 +273,26 @@ kind = "demo"
         "{e}"
     );
 }
+
+#[test]
+fn genesys_push_mode_defaults_to_auto_and_a_bad_one_names_its_line() {
+    let base = "[[sources]]\nname = \"g\"\nkind = \"genesys\"\nregion = \"mypurecloud.ie\"\nclient_id = \"x\"\nclient_secret_env = \"GC_SECRET\"\n";
+    let mode = |text: &str| match &parse(text).expect("valid").sources[..] {
+        [SourceConfig::Genesys(g)] => g.push,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(mode(base), config::PushMode::Auto);
+    assert_eq!(
+        mode(&format!("{base}push = \"off\"\n")),
+        config::PushMode::Off
+    );
+    assert_eq!(
+        mode(&format!("{base}push = \"ON\"\n")),
+        config::PushMode::On
+    );
+    let e = err(&format!("{base}push = \"sometimes\"\n"));
+    assert!(e.contains("/etc/q.toml") && e.contains("line 7"), "{e}");
+    assert!(e.contains("\"auto\"") && e.contains("\"off\""), "{e}");
+    let e = err("[[sources]]\nname = \"d\"\nkind = \"demo\"\npush = \"on\"\n");
+    assert!(e.contains("`push` does not apply to a demo source"), "{e}");
+}

@@ -18,6 +18,7 @@ fn config(fake: &FakeGenesys, queues: &[&str]) -> GenesysConfig {
         client_id: CLIENT_ID.into(),
         client_secret: Secret::new(CLIENT_SECRET),
         queues: queues.iter().map(|s| s.to_string()).collect(),
+        push: queuetop::config::PushMode::Off,
     }
 }
 
@@ -30,6 +31,7 @@ fn tuning() -> Tuning {
         page_size: 100,
         max_backoff: Duration::from_secs(2),
         fallback_retry: Duration::from_secs(600),
+        push: Default::default(),
     }
 }
 
@@ -704,6 +706,7 @@ async fn plain_http_to_a_remote_host_is_refused() {
         client_id: "x".into(),
         client_secret: Secret::new("y"),
         queues: vec![],
+        push: queuetop::config::PushMode::Off,
     };
     assert!(matches!(
         GenesysSource::new(cfg, opts()),

@@ -189,6 +189,7 @@ fn genesys_config(fake: &FakeGenesys) -> GenesysConfig {
         client_id: fg::CLIENT_ID.into(),
         client_secret: Secret::new(fg::CLIENT_SECRET),
         queues: vec![],
+        push: queuetop::config::PushMode::Off,
     }
 }
 

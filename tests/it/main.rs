@@ -14,6 +14,7 @@ mod demo_clock;
 mod e2e_pty;
 mod genesys_cli;
 mod genesys_proptest;
+mod genesys_push;
 mod genesys_source;
 mod genesys_wire;
 mod hostile;

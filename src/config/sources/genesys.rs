@@ -2,7 +2,7 @@
 
 use super::{Ctx, RawSource};
 use crate::config::url;
-use crate::config::{ConfigError, GenesysConfig, SourceConfig};
+use crate::config::{ConfigError, GenesysConfig, PushMode, SourceConfig};
 
 /// The keys a Genesys source takes.
 pub(super) const KEYS: &[&str] = &[
@@ -14,6 +14,7 @@ pub(super) const KEYS: &[&str] = &[
     "client_secret_env",
     "client_secret_file",
     "queues",
+    "push",
 ];
 
 /// The 18 Genesys Cloud API domains (genesys REFERENCE §1), with the SDKs' region names.
@@ -90,6 +91,16 @@ pub(super) fn validate(s: &RawSource, ctx: &mut Ctx<'_>) -> Result<SourceConfig,
     };
     let client_id = ctx.required(&s.client_id, "client_id")?;
     let client_secret = ctx.secret(&s.client_secret())?;
+    let push = match &s.push {
+        None => PushMode::default(),
+        Some(p) => PushMode::parse(p.get_ref()).ok_or_else(|| {
+            v.err(
+                Some(p.span()),
+                &format!("push = {:?} is not a push mode", p.get_ref()),
+                "use push = \"auto\" (push when it works, else poll), \"on\" or \"off\"",
+            )
+        })?,
+    };
     Ok(SourceConfig::Genesys(GenesysConfig {
         name: ctx.name.clone(),
         api_url,
@@ -97,6 +108,7 @@ pub(super) fn validate(s: &RawSource, ctx: &mut Ctx<'_>) -> Result<SourceConfig,
         client_id,
         client_secret,
         queues: s.queues.clone().unwrap_or_default(),
+        push,
     }))
 }
 

@@ -27,6 +27,7 @@ pub(super) struct RawSource {
     // genesys
     region: Option<Spanned<String>>,
     login_url: Option<Spanned<String>>,
+    push: Option<Spanned<String>>,
     // cxone
     issuer: Option<Spanned<String>>,
     api_version: Option<Spanned<String>>,
@@ -53,6 +54,7 @@ impl RawSource {
             ("scenario", &self.scenario),
             ("region", &self.region),
             ("login_url", &self.login_url),
+            ("push", &self.push),
             ("issuer", &self.issuer),
             ("api_version", &self.api_version),
             ("access_key_id", &self.access_key_id),

@@ -335,3 +335,38 @@ pub fn users_query(ids: &[&str]) -> Vec<(&'static str, String)> {
     q.extend(ids.iter().map(|i| ("id", i.to_string())));
     q
 }
+
+/// An agent with a pushed change applied: state, reason and since from the pushed presence
+/// and routing status (the same rules as the agent list), and the watched queues it is
+/// joined to when the change says.
+pub fn apply_change(
+    a: &mut Agent,
+    c: &super::push::AgentChange,
+    presences: &PresenceNames,
+    watched: &HashSet<&str>,
+) {
+    let presence = c
+        .presence
+        .clone()
+        .or_else(|| presences.system_of(c.org_presence_id.as_deref()));
+    a.state = normalise(presence.as_ref(), c.routing.as_ref());
+    a.since = match presence {
+        Some(SystemPresence::OnQueue) => c.routing_since.max(c.presence_since),
+        _ => c.presence_since,
+    };
+    a.reason = presences.reason(
+        c.org_presence_id.as_deref(),
+        presence.as_ref(),
+        c.routing.as_ref(),
+    );
+    if let Some(qs) = &c.active_queues {
+        let mut queues: Vec<String> = qs
+            .iter()
+            .filter(|q| watched.contains(q.as_str()))
+            .cloned()
+            .collect();
+        queues.sort();
+        queues.dedup();
+        a.queues = queues;
+    }
+}

@@ -147,6 +147,12 @@ impl Genesys {
                 .map(|d| (d.metric.as_str(), d.stats.as_ref()));
             negative_count("POST", OBSERVATIONS_PATH, counts)?;
             let observed_at = Utc::now();
+            let mut by_media = queues::waiting_by_media(&resp);
+            for id in chunk {
+                self.pushing
+                    .rest_waiting
+                    .insert(id.clone(), by_media.remove(id).unwrap_or_default());
+            }
             for (id, (live, media)) in queues::live_from_observations(&resp, observed_at) {
                 if !chunk.contains(&id) {
                     continue;

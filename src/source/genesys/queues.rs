@@ -307,6 +307,28 @@ const USER_METRICS: [&str; 4] = [
     "oMemberUsers",
 ];
 
+/// Each queue's waiting count per media type (`""` where the group has none): the base a
+/// pushed count of one media type replaces its part of.
+pub fn waiting_by_media(resp: &QueueObservationResponse) -> HashMap<String, HashMap<String, u32>> {
+    let mut out: HashMap<String, HashMap<String, u32>> = HashMap::new();
+    for r in &resp.results {
+        let Some(qid) = r.group.get("queueId").filter(|q| !q.is_empty()) else {
+            continue;
+        };
+        let media = r.group.get("mediaType").cloned().unwrap_or_default();
+        for d in r.data.iter().filter(|d| d.metric == "oWaiting") {
+            let n = as_u32(count_of(d.stats.as_ref()));
+            let e = out
+                .entry(qid.clone())
+                .or_default()
+                .entry(media.clone())
+                .or_default();
+            *e = e.saturating_add(n);
+        }
+    }
+    out
+}
+
 /// Live figures per queue id, plus the media each queue is active on right now.
 pub fn live_from_observations(
     resp: &QueueObservationResponse,

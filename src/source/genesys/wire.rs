@@ -754,7 +754,7 @@ impl PresenceDefinition {
 pub type BulkPresences = Vec<UserPresence>;
 
 // ---------------------------------------------------------------------------------------
-// Notifications (REFERENCE §7): parsed so the fixtures are covered; the source polls.
+// Notifications (REFERENCE §7): channels, topics and the WebSocket messages.
 
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase", default)]
@@ -777,6 +777,22 @@ pub struct ChannelTopic {
     pub missing_permissions: Vec<String>,
 }
 
+impl ChannelTopic {
+    /// A topic to ask for (only its id is sent).
+    pub fn named(id: String) -> ChannelTopic {
+        ChannelTopic {
+            id,
+            ..ChannelTopic::default()
+        }
+    }
+
+    pub fn rejected(&self) -> bool {
+        self.state
+            .as_deref()
+            .is_some_and(|s| s.eq_ignore_ascii_case("rejected"))
+    }
+}
+
 /// A WebSocket message: an event envelope, a socket-side reply, or a client message.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase", default)]
@@ -791,4 +807,82 @@ pub struct WsMessage {
     #[serde(deserialize_with = "nullable")]
     pub topics: Vec<String>,
     pub correlation_id: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------
+// Notifications (REFERENCE §7, "Notifications, precisely")
+
+/// The subscriptions' answer: each topic with its state.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct ChannelTopicListing {
+    #[serde(deserialize_with = "nullable")]
+    pub entities: Vec<ChannelTopic>,
+}
+
+/// `channel.metadata` (heartbeat, pong).
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct ChannelMetadata {
+    pub message: Option<String>,
+}
+
+/// `v2.analytics.queues.{id}.observations`: one group (queue, media) and its intervals —
+/// an instant one with the current counts, the current 30-minute one with aggregates.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct QueueObservationEvent {
+    #[serde(deserialize_with = "nullable")]
+    pub group: HashMap<String, String>,
+    #[serde(deserialize_with = "nullable")]
+    pub data: Vec<ObservationEventInterval>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct ObservationEventInterval {
+    pub interval: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub metrics: Vec<ObservationMetricData>,
+}
+
+/// `v2.users.{id}.activity`: presence and routing status in one.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct UserActivityEvent {
+    #[serde(deserialize_with = "nullable")]
+    pub id: String,
+    pub routing_status: Option<UserRoutingStatusEvent>,
+    pub presence: Option<UserPresenceEvent>,
+    pub active_queue_ids: Option<Vec<String>>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct UserRoutingStatusEvent {
+    pub status: Option<RoutingStatus>,
+    /// Kept raw: an unreadable time refuses the event.
+    pub start_time: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct UserPresenceEvent {
+    pub presence_definition: Option<PresenceDefinitionRef>,
+    pub modified_date: Option<String>,
+}
+
+/// `v2.routing.queues.{id}.users`: a member joined or left.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct QueueMemberEvent {
+    pub user: Option<IdRef>,
+    pub queue_id: Option<String>,
+    pub joined: Option<bool>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct IdRef {
+    pub id: Option<String>,
 }

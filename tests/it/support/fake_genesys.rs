@@ -31,6 +31,8 @@ pub enum Ep {
     LegacyPresence,
     Members,
     Details,
+    Channels,
+    Subscriptions,
     Other,
 }
 
@@ -373,6 +375,76 @@ impl Scenario {
     }
 }
 
+impl Scenario {
+    /// A large centre for load measurements: `queues` voice queues, `agents` agents each
+    /// joined to two queues (ids `q-N`, `u-N`), a few waiting everywhere.
+    pub fn scaled(queues: usize, agents: usize) -> Scenario {
+        let now = Utc::now();
+        let qs = (0..queues)
+            .map(|i| QueueS {
+                id: format!("q-{i:05}"),
+                name: format!("Queue {i:05}"),
+                call_sl: (0.8, 20_000),
+                chat_sl: (0.8, 20_000),
+                live: QueueLiveS {
+                    media: vec![MediaLive {
+                        media: "voice".into(),
+                        waiting_since: (0..(i % 4) as i64).map(|s| ago(now, 10 + s * 7)).collect(),
+                        interacting: 2,
+                    }],
+                    members: 10,
+                    ..Default::default()
+                },
+                today: vec![],
+            })
+            .collect();
+        let states = [
+            ("ON_QUEUE", "IDLE"),
+            ("ON_QUEUE", "INTERACTING"),
+            ("BREAK", "OFF_QUEUE"),
+        ];
+        let ags = (0..agents)
+            .map(|i| {
+                let (sp, rs) = states[i % states.len()];
+                AgentS {
+                    id: format!("u-{i:06}"),
+                    name: format!("Agent {i:06}"),
+                    queues: if queues == 0 {
+                        vec![]
+                    } else {
+                        let mut v = vec![
+                            format!("q-{:05}", i % queues),
+                            format!("q-{:05}", (i * 7 + 1) % queues),
+                        ];
+                        v.sort();
+                        v.dedup();
+                        v
+                    },
+                    system_presence: sp.into(),
+                    org_presence_id: if sp == "ON_QUEUE" {
+                        ON_QUEUE_ID.into()
+                    } else {
+                        COACHING_ID.into()
+                    },
+                    presence_date: ago(now, 3600),
+                    routing_status: rs.into(),
+                    routing_date: ago(now, 60),
+                    not_joined: vec![],
+                }
+            })
+            .collect();
+        Scenario {
+            queues: qs,
+            agents: ags,
+            history: HashMap::new(),
+            token_expires_in: 86_399,
+            detail_cap: 100,
+            activity_truncate: None,
+            longest_metric_skew_s: 0,
+        }
+    }
+}
+
 /// The records of fixture 04-users-details-response.json.
 fn alice_history() -> HistoryS {
     let p = |s: &str, e: Option<&str>, sp: &str, id: &str| {
@@ -482,6 +554,65 @@ pub struct FakeState {
     /// Hostile changes to successful answers, per endpoint (kept until removed).
     pub rewrite: HashMap<Ep, Rewrite>,
     pub log: Log,
+    /// The notifications API.
+    pub notif: Notif,
+}
+
+/// A command to one open WebSocket of the fake.
+#[derive(Clone, Debug)]
+pub enum WsCmd {
+    /// Send this text.
+    Text(String),
+    /// Close politely.
+    Close,
+    /// Drop the TCP connection without a close frame.
+    Drop,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ChannelS {
+    pub topics: Vec<String>,
+    pub expired: bool,
+}
+
+/// The fake's notifications service.
+pub struct Notif {
+    /// `ws://host:port` the channels' connectUri points at.
+    pub base: String,
+    pub channels: HashMap<String, ChannelS>,
+    pub next_channel: u32,
+    /// Open sockets: (channel id, command sender).
+    pub sockets: Vec<(String, tokio::sync::mpsc::UnboundedSender<WsCmd>)>,
+    /// Topics containing any of these are Rejected (missing permission).
+    pub reject: Vec<String>,
+    /// The upgrade is answered 403 (a proxy that blocks WebSockets).
+    pub refuse_upgrade: bool,
+    pub heartbeat_every: Duration,
+    pub heartbeats: bool,
+    /// Channel lifetime in the create answer.
+    pub channel_expires_in: chrono::Duration,
+    /// WebSocket connections accepted so far.
+    pub connects: u32,
+    /// Upgrades refused so far.
+    pub refused: u32,
+}
+
+impl Default for Notif {
+    fn default() -> Self {
+        Notif {
+            base: String::new(),
+            channels: HashMap::new(),
+            next_channel: 0,
+            sockets: vec![],
+            reject: vec![],
+            refuse_upgrade: false,
+            heartbeat_every: Duration::from_secs(30),
+            heartbeats: true,
+            channel_expires_in: chrono::Duration::hours(24),
+            connects: 0,
+            refused: 0,
+        }
+    }
 }
 
 pub struct FakeGenesys {
@@ -508,11 +639,13 @@ impl FakeGenesys {
             extra_headers: vec![],
             rewrite: HashMap::new(),
             log: Log::default(),
+            notif: Notif::default(),
         }));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
+        state.lock().unwrap().notif.base = format!("ws://{addr}");
         let fake = FakeGenesys {
             addr,
             state,
@@ -524,6 +657,7 @@ impl FakeGenesys {
 
     fn serve(&self, listener: tokio::net::TcpListener) {
         let app = axum::Router::new()
+            .route("/channels/{id}", axum::routing::get(ws_upgrade))
             .fallback(handle)
             .with_state(self.state.clone());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -585,6 +719,306 @@ impl FakeGenesys {
     pub fn with<R>(&self, f: impl FnOnce(&mut FakeState) -> R) -> R {
         f(&mut self.state.lock().unwrap())
     }
+
+    // ----- the notifications API -------------------------------------------------------
+
+    /// Send `text` on every open socket whose channel carries `topic` (all sockets when
+    /// `topic` is `None`). Returns how many sockets it went to.
+    pub fn ws_send(&self, topic: Option<&str>, text: &str) -> usize {
+        let mut s = self.state.lock().unwrap();
+        let n = &mut s.notif;
+        n.sockets.retain(|(_, tx)| !tx.is_closed());
+        let mut sent = 0;
+        for (ch, tx) in &n.sockets {
+            let carries = match topic {
+                None => true,
+                Some(t) => n
+                    .channels
+                    .get(ch)
+                    .is_some_and(|c| c.topics.iter().any(|x| x == t)),
+            };
+            if carries && tx.send(WsCmd::Text(text.to_string())).is_ok() {
+                sent += 1;
+            }
+        }
+        sent
+    }
+
+    /// Close (politely) or drop every open socket.
+    pub fn ws_all(&self, cmd: WsCmd) {
+        let mut s = self.state.lock().unwrap();
+        for (_, tx) in s.notif.sockets.drain(..) {
+            let _ = tx.send(cmd.clone());
+        }
+    }
+
+    /// Open sockets now.
+    pub fn ws_open(&self) -> usize {
+        let mut s = self.state.lock().unwrap();
+        s.notif.sockets.retain(|(_, tx)| !tx.is_closed());
+        s.notif.sockets.len()
+    }
+
+    pub fn ws_connects(&self) -> u32 {
+        self.state.lock().unwrap().notif.connects
+    }
+
+    /// `v2.system.socket_closing` on every socket.
+    pub fn socket_closing(&self) {
+        let body = fixture("07-ws-socket-closing.json").to_string();
+        self.ws_send(None, &body);
+    }
+
+    /// Every channel expires: open sockets are closed and reconnecting to them fails.
+    pub fn expire_channels(&self) {
+        self.with(|s| {
+            for c in s.notif.channels.values_mut() {
+                c.expired = true;
+            }
+        });
+        self.ws_all(WsCmd::Close);
+    }
+
+    /// Change an agent's presence and routing status (REST answers change too) and push
+    /// the activity event. Returns the sockets it went to.
+    pub fn set_agent(&self, id: &str, system_presence: &str, routing: &str) -> usize {
+        let now = Utc::now();
+        let body = self.with(|s| {
+            let a = s.scenario.agents.iter_mut().find(|a| a.id == id)?;
+            if a.system_presence != system_presence {
+                a.presence_date = now;
+            }
+            a.system_presence = system_presence.into();
+            a.org_presence_id = match system_presence {
+                "ON_QUEUE" => ON_QUEUE_ID.into(),
+                "OFFLINE" => OFFLINE_ID.into(),
+                _ => COACHING_ID.into(),
+            };
+            a.routing_status = routing.into();
+            a.routing_date = now;
+            Some(activity_event(a))
+        });
+        match body {
+            Some(b) => self.ws_send(Some(&format!("v2.users.{id}.activity")), &b.to_string()),
+            None => 0,
+        }
+    }
+
+    /// Set how many interactions wait on one media of a queue (REST answers change too)
+    /// and push the observation. Returns the sockets it went to.
+    pub fn set_waiting(&self, queue: &str, media: &str, n: usize) -> usize {
+        let now = Utc::now();
+        let found = self.with(|s| {
+            let q = s.scenario.queues.iter_mut().find(|q| q.id == queue)?;
+            let m = match q.live.media.iter_mut().position(|m| m.media == media) {
+                Some(i) => &mut q.live.media[i],
+                None => {
+                    q.live.media.push(MediaLive {
+                        media: media.into(),
+                        ..Default::default()
+                    });
+                    q.live.media.last_mut()?
+                }
+            };
+            m.waiting_since.sort();
+            m.waiting_since.truncate(n);
+            while m.waiting_since.len() < n {
+                m.waiting_since.push(now);
+            }
+            Some(m.interacting)
+        });
+        let Some(interacting) = found else { return 0 };
+        let body = observation_event(queue, media, n as f64, interacting, now);
+        self.ws_send(
+            Some(&format!("v2.analytics.queues.{queue}.observations")),
+            &body.to_string(),
+        )
+    }
+}
+
+/// The `v2.users.{id}.activity` event of one scenario agent.
+pub fn activity_event(a: &AgentS) -> Value {
+    json!({
+        "topicName": format!("v2.users.{}.activity", a.id),
+        "version": "2",
+        "eventBody": {
+            "id": a.id,
+            "routingStatus": {"status": a.routing_status, "startTime": date(a.routing_date)},
+            "presence": {
+                "presenceDefinition": {"id": a.org_presence_id, "systemPresence": a.system_presence},
+                "modifiedDate": date(a.presence_date)
+            },
+            "outOfOffice": {"active": false},
+            "activeQueueIds": a.queues,
+            "dateActiveQueuesChanged": date(a.presence_date)
+        },
+        "metadata": {"CorrelationId": "fake"}
+    })
+}
+
+/// A `v2.analytics.queues.{id}.observations` event (`waiting` as a raw number, so tests
+/// can send hostile ones).
+pub fn observation_event(
+    queue: &str,
+    media: &str,
+    waiting: f64,
+    interacting: u32,
+    at: DateTime<Utc>,
+) -> Value {
+    let instant = format!("{}/{}", date(at), date(at));
+    json!({
+        "topicName": format!("v2.analytics.queues.{queue}.observations"),
+        "version": "2",
+        "eventBody": {
+            "group": {"queueId": queue, "mediaType": media},
+            "data": [{
+                "interval": instant,
+                "metrics": [
+                    {"metric": "oWaiting", "stats": {"count": waiting}},
+                    {"metric": "oInteracting", "stats": {"count": interacting}},
+                    {"metric": "oAlerting", "stats": {"count": 0}}
+                ]
+            }]
+        },
+        "metadata": {"CorrelationId": "fake"}
+    })
+}
+
+/// `GET /channels/{id}`: the WebSocket of one channel (or 403 / 404).
+async fn ws_upgrade(
+    State(shared): State<Shared>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    ws: Result<
+        axum::extract::ws::WebSocketUpgrade,
+        axum::extract::ws::rejection::WebSocketUpgradeRejection,
+    >,
+) -> Response {
+    let verdict = {
+        let mut s = shared.lock().unwrap();
+        if s.notif.refuse_upgrade {
+            s.notif.refused += 1;
+            Err(StatusCode::FORBIDDEN)
+        } else {
+            match s.notif.channels.get(&id) {
+                Some(c) if !c.expired => Ok(()),
+                _ => Err(StatusCode::NOT_FOUND),
+            }
+        }
+    };
+    if let Err(code) = verdict {
+        return (code, "no").into_response();
+    }
+    let Ok(ws) = ws else {
+        return (StatusCode::BAD_REQUEST, "not a WebSocket upgrade").into_response();
+    };
+    ws.on_upgrade(move |socket| serve_socket(shared, id, socket))
+}
+
+async fn serve_socket(shared: Shared, channel: String, mut socket: axum::extract::ws::WebSocket) {
+    use axum::extract::ws::Message;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let (every, heartbeat) = {
+        let mut s = shared.lock().unwrap();
+        s.notif.connects += 1;
+        // One WebSocket per channel: a second connection ends the first.
+        s.notif.sockets.retain(|(c, old)| {
+            if *c == channel {
+                let _ = old.send(WsCmd::Close);
+                false
+            } else {
+                true
+            }
+        });
+        s.notif.sockets.push((channel.clone(), tx));
+        (
+            s.notif.heartbeat_every,
+            fixture("07-ws-heartbeat.json").to_string(),
+        )
+    };
+    let mut beat = tokio::time::interval(every);
+    beat.tick().await;
+    loop {
+        tokio::select! {
+            cmd = rx.recv() => match cmd {
+                Some(WsCmd::Text(t)) => {
+                    if socket.send(Message::Text(t.into())).await.is_err() {
+                        break;
+                    }
+                }
+                Some(WsCmd::Close) | None => {
+                    let _ = socket.send(Message::Close(None)).await;
+                    break;
+                }
+                Some(WsCmd::Drop) => return,
+            },
+            _ = beat.tick() => {
+                let on = shared.lock().unwrap().notif.heartbeats;
+                if on && socket.send(Message::Text(heartbeat.clone().into())).await.is_err() {
+                    break;
+                }
+            }
+            got = socket.recv() => match got {
+                Some(Ok(Message::Text(t))) if t.contains("ping") => {
+                    let pong = fixture("07-ws-pong.json").to_string();
+                    let _ = socket.send(Message::Text(pong.into())).await;
+                }
+                Some(Ok(_)) => {}
+                _ => break,
+            },
+        }
+    }
+}
+
+fn create_channel(n: &mut Notif) -> Value {
+    n.next_channel += 1;
+    let id = format!("streaming-{}-fake", n.next_channel);
+    n.channels.insert(id.clone(), ChannelS::default());
+    json!({
+        "connectUri": format!("{}/channels/{id}", n.base),
+        "id": id,
+        "expires": date(Utc::now() + n.channel_expires_in)
+    })
+}
+
+fn subscribe(n: &mut Notif, path: &str, req: &Value) -> Routed {
+    let id = path
+        .trim_start_matches("/api/v2/notifications/channels/")
+        .trim_end_matches("/subscriptions")
+        .to_string();
+    let topics: Vec<String> = req
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|t| t.get("id").and_then(Value::as_str).map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    if topics.len() > 1000 {
+        return Err((
+            StatusCode::BAD_REQUEST,
+            error_body(400, "notification.too.many.topics", "more than 1000 topics"),
+        ));
+    }
+    let Some(ch) = n.channels.get_mut(&id).filter(|c| !c.expired) else {
+        return Err((
+            StatusCode::NOT_FOUND,
+            error_body(404, "not.found", "channel not found"),
+        ));
+    };
+    let mut entities = vec![];
+    let mut permitted = vec![];
+    for t in topics {
+        let self_uri = format!("/api/v2/notifications/channels/{id}/subscriptions");
+        if n.reject.iter().any(|r| t.contains(r.as_str())) {
+            entities.push(json!({"id": t, "state": "Rejected", "selfUri": self_uri,
+                "rejectionReason": "Missing permissions", "missingPermissions": ["routing:queue:view"]}));
+        } else {
+            entities.push(json!({"id": t, "state": "Permitted", "selfUri": self_uri}));
+            permitted.push(t);
+        }
+    }
+    ch.topics = permitted;
+    Ok(("ChannelTopicEntityListing", json!({"entities": entities})))
 }
 
 impl Drop for FakeGenesys {
@@ -615,6 +1049,13 @@ fn classify(method: &Method, path: &str) -> Ep {
         ("POST", "/api/v2/analytics/users/details/query") => Ep::Details,
         ("GET", p) if p.starts_with("/api/v2/routing/queues/") && p.ends_with("/members") => {
             Ep::Members
+        }
+        ("POST", "/api/v2/notifications/channels") => Ep::Channels,
+        ("PUT", p)
+            if p.starts_with("/api/v2/notifications/channels/")
+                && p.ends_with("/subscriptions") =>
+        {
+            Ep::Subscriptions
         }
         _ => Ep::Other,
     }
@@ -851,6 +1292,11 @@ fn route(s: &mut FakeState, ep: Ep, path: &str, q: &[(String, String)], req: &Va
                 "AnalyticsUserDetailsQueryResponse",
                 details(&s.scenario, req),
             ))
+        }
+        Ep::Channels => Ok(("Channel", create_channel(&mut s.notif))),
+        Ep::Subscriptions => {
+            s.log.requests.push((ep, "ChannelTopic[]", req.clone()));
+            subscribe(&mut s.notif, path, req)
         }
         Ep::Token | Ep::Other => Err((
             StatusCode::NOT_FOUND,
