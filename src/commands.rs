@@ -669,6 +669,17 @@ pub fn check_config(global: &Global) -> Result<String, Failure> {
                 c.access_key_id,
                 if c.queues.is_empty() { "all".into() } else { c.queues.join(", ") }
             )),
+            SourceConfig::Nats(n) => out.push_str(&format!(
+                "source {:?}: nats, url {}, centre {}, {}, {}\n",
+                n.name,
+                n.url,
+                n.centre,
+                match &n.source {
+                    Some(s) => format!("the collector's source {s:?}"),
+                    None => "the collector's only source".to_string(),
+                },
+                n.auth.describe()
+            )),
         }
     }
     if cfg.inline_secret_warning {

@@ -278,6 +278,8 @@ pub enum SourceKind {
     Demo,
     Genesys,
     Cxone,
+    /// A viewer of a collector's figures over NATS (`queuetop serve`).
+    Nats,
 }
 
 impl SourceKind {
@@ -286,6 +288,7 @@ impl SourceKind {
             SourceKind::Demo => "demo",
             SourceKind::Genesys => "genesys",
             SourceKind::Cxone => "cxone",
+            SourceKind::Nats => "nats",
         }
     }
 }
