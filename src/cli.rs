@@ -118,6 +118,22 @@ pub enum Command {
     },
     /// Validate the configuration, print what would be used, exit
     CheckConfig,
+    /// Run the configured sources once and publish them to NATS for many viewers
+    ///
+    /// Viewers use a source with kind = "nats". Flags go on top of the file's [serve].
+    /// Exits 2 on a configuration error; keeps reconnecting to NATS with backoff; stops on
+    /// SIGINT / SIGTERM. Logs go to --log-file (`-` for stdout).
+    Serve {
+        /// NATS server, e.g. nats://127.0.0.1:4222 (tls:// for another host)
+        #[arg(long, value_name = "URL")]
+        nats: Option<String>,
+        /// The centre's name: part of the subjects, bucket and stream (letters, digits, - and _)
+        #[arg(long, value_name = "NAME")]
+        centre: Option<String>,
+        /// Serve OpenMetrics text at http://ADDR/metrics, e.g. 127.0.0.1:9464
+        #[arg(long, value_name = "ADDR")]
+        metrics: Option<String>,
+    },
 }
 
 /// `--at`: an RFC 3339 instant with its offset (`Z` or `+01:00`).

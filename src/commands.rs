@@ -112,10 +112,10 @@ pub fn resolve_config(global: &Global) -> Result<Config, Failure> {
         && !cfg
             .sources
             .iter()
-            .all(|s| matches!(s, SourceConfig::Demo(_)))
+            .all(|s| matches!(s, SourceConfig::Demo(_) | SourceConfig::Nats(_)))
     {
         return Err(Failure::usage(
-            "--at applies to the demo centre only, and a platform source is configured (add --demo)",
+            "--at applies to the demo centre and to viewers of a collector (kind = \"nats\"), and a platform source is configured (add --demo)",
         ));
     }
     if let Some(at) = global.at {
@@ -139,6 +139,35 @@ pub fn resolve_config(global: &Global) -> Result<Config, Failure> {
         }
         cfg.refresh = d;
     }
+    Ok(cfg)
+}
+
+/// The configuration for `serve`: the file's `[serve]` with the flags on top, checked.
+pub fn serve_config(
+    global: &Global,
+    nats: Option<&str>,
+    centre: Option<&str>,
+    metrics: Option<&str>,
+) -> Result<Config, Failure> {
+    let mut cfg = resolve_config(global)?;
+    if let Some(u) = nats {
+        let u = u.trim().trim_end_matches('/');
+        config::check_nats_url(u).map_err(|e| Failure::usage(format!("--nats: {e}")))?;
+        cfg.serve.nats_url = u.to_string();
+    }
+    if let Some(c) = centre {
+        config::check_centre(c.trim()).map_err(|e| Failure::usage(format!("--centre: {e}")))?;
+        cfg.serve.centre = c.trim().to_string();
+    }
+    if let Some(m) = metrics {
+        cfg.serve.metrics = Some(
+            config::serve::parse_metrics_addr(m)
+                .map_err(|e| Failure::usage(format!("--metrics: {e}")))?,
+        );
+    }
+    crate::serve::check(&cfg).map_err(Failure::usage)?;
+    // The collector moves on from `--at` at wall speed, like the board.
+    cfg.clock = cfg.clock.running();
     Ok(cfg)
 }
 
@@ -681,6 +710,10 @@ pub fn check_config(global: &Global) -> Result<String, Failure> {
                 n.auth.describe()
             )),
         }
+    }
+    for line in crate::serve::describe(&cfg) {
+        out.push_str(&line);
+        out.push('\n');
     }
     if cfg.inline_secret_warning {
         out.push_str("warning: inline secrets are in use (allow_inline_secrets = true); prefer *_env or *_file\n");

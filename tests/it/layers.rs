@@ -17,6 +17,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("output", &["domain", "sla", "config", "model", "ui"]),
     ("cli", &["domain", "config"]),
     (
+        "serve",
+        &["domain", "sla", "config", "source", "model", "output"],
+    ),
+    (
         "terminal",
         &["domain", "sla", "config", "source", "model", "app", "ui"],
     ),
@@ -24,6 +28,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "commands",
         &[
             "domain", "sla", "config", "source", "model", "app", "ui", "output", "cli", "terminal",
+            "serve",
         ],
     ),
 ];
