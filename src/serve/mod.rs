@@ -27,8 +27,9 @@ use crate::source::nats::wire::{self, Part, Stamp};
 use crate::source::nats::{KEYFRAME_EVERY, names};
 use crate::source::{SourceCommand, SourceEvent, Sources};
 
-/// The interval history is republished at most this often (it is large and slow to change).
-const INTERVALS_EVERY: Duration = Duration::from_secs(30);
+/// The interval history is republished at most this often when it changed (it is the
+/// largest part; the look-back stream does not keep it).
+const INTERVALS_EVERY: Duration = Duration::from_secs(5);
 /// A history fetch not answered by then is reported to its askers as failed.
 const HISTORY_DEADLINE: Duration = Duration::from_secs(40);
 /// The most agent histories kept for later askers.
@@ -258,30 +259,42 @@ impl Publisher {
         let centre = self.cfg.centre.clone();
         if self.kv.is_none() {
             let bucket = names::bucket(&centre);
-            let kv = match tokio::time::timeout(JS_TIMEOUT, self.js.get_key_value(&bucket)).await {
-                Ok(Ok(kv)) => Some(kv),
-                _ => match tokio::time::timeout(
-                    JS_TIMEOUT,
-                    self.js.create_key_value(jetstream::kv::Config {
-                        bucket: bucket.clone(),
-                        description: format!("queuetop: the latest figures of centre {centre}"),
-                        history: 1,
-                        max_value_size: wire::MAX_MESSAGE_BYTES as i32,
-                        storage: jetstream::stream::StorageType::File,
-                        ..Default::default()
-                    }),
-                )
+            // The bucket is its stream, by the key-value convention (ADR-8): async-nats's
+            // create_key_value first asks for the account's info, whose answer from a 2.9
+            // server it cannot read, so the stream is made here as create_key_value would.
+            let config = jetstream::stream::Config {
+                name: format!("KV_{bucket}"),
+                description: Some(format!("queuetop: the latest figures of centre {centre}")),
+                subjects: vec![format!("$KV.{bucket}.>")],
+                max_messages_per_subject: 1,
+                allow_rollup: true,
+                deny_delete: true,
+                allow_direct: true,
+                discard: jetstream::stream::DiscardPolicy::New,
+                storage: jetstream::stream::StorageType::File,
+                num_replicas: 1,
+                ..Default::default()
+            };
+            let kv = match tokio::time::timeout(JS_TIMEOUT, self.js.create_or_update_stream(config))
                 .await
-                {
-                    Ok(Ok(kv)) => Some(kv),
-                    Ok(Err(e)) => {
-                        tracing::warn!(
-                            "cannot create the KV bucket {bucket}: {e} (is JetStream enabled? nats-server -js)"
-                        );
-                        None
+            {
+                Ok(Ok(_)) => {
+                    match tokio::time::timeout(JS_TIMEOUT, self.js.get_key_value(&bucket)).await {
+                        Ok(Ok(kv)) => Some(kv),
+                        Ok(Err(e)) => {
+                            tracing::warn!("cannot open the KV bucket {bucket}: {e}");
+                            None
+                        }
+                        Err(_) => None,
                     }
-                    Err(_) => None,
-                },
+                }
+                Ok(Err(e)) => {
+                    tracing::warn!(
+                        "cannot create the KV bucket {bucket}: {e} (is JetStream enabled? nats-server -js)"
+                    );
+                    None
+                }
+                Err(_) => None,
             };
             self.kv = kv;
         }
@@ -294,7 +307,6 @@ impl Publisher {
                 subjects: names::stream_subjects(&centre),
                 max_age: self.cfg.retention,
                 max_bytes: i64::try_from(self.cfg.retention_bytes).unwrap_or(i64::MAX),
-                max_message_size: wire::MAX_MESSAGE_BYTES as i32,
                 discard: jetstream::stream::DiscardPolicy::Old,
                 storage: jetstream::stream::StorageType::File,
                 ..Default::default()
@@ -335,16 +347,13 @@ impl Publisher {
         }
     }
 
-    /// One part: to the bucket, and (but the interval history) to its subject, stored by
-    /// the look-back stream.
+    /// One part: to the bucket and to its subject (stored by the look-back stream, but for
+    /// the interval history).
     async fn part(&mut self, source: &str, part: Part, bytes: Vec<u8>) {
         let key = names::key(source, part);
         let _ = self.put(&key, bytes.clone()).await;
-        if part == Part::Intervals {
-            return;
-        }
         let subject = names::subject(&self.cfg.centre, source, part);
-        if self.stream_ready {
+        if self.stream_ready && part != Part::Intervals {
             let ack = match self.js.publish(subject.clone(), bytes.clone().into()).await {
                 Ok(f) => tokio::time::timeout(JS_TIMEOUT, f)
                     .await

@@ -191,13 +191,28 @@ impl Nats {
             .ok_or_else(|| transient("no NATS connection"))
     }
 
-    fn link_down(&self) -> Option<SourceError> {
-        let c = self.conn.as_ref()?;
-        if link::is_connected(&c.client) {
+    /// Why the link is down, if it is. The first time, the connection is given a few
+    /// seconds to come up (a one-shot `snapshot` polls once).
+    async fn link_down(&mut self) -> Option<SourceError> {
+        let (client, state) = self
+            .conn
+            .as_ref()
+            .map(|c| (c.client.clone(), c.state.clone()))?;
+        if link::is_connected(&client) {
             return None;
         }
-        let why = c
-            .state
+        if state.connects.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+            let _ = tokio::time::timeout(CALL_TIMEOUT, async {
+                while !link::is_connected(&client) {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            })
+            .await;
+            if link::is_connected(&client) {
+                return None;
+            }
+        }
+        let why = state
             .problem()
             .map(|p| format!(" ({p})"))
             .unwrap_or_default();
@@ -447,8 +462,9 @@ impl Nats {
                 )));
             }
             let consumer = stream
+                // Every source of the centre, sorted out here (a 2.9 server takes no filter
+                // that spans the stream's several subject patterns).
                 .create_consumer(jetstream::consumer::pull::OrderedConfig {
-                    filter_subject: names::source_subjects(centre, &src),
                     deliver_policy: jetstream::consumer::DeliverPolicy::ByStartTime {
                         start_time: target - LOOKBACK_LEAD,
                     },
@@ -575,7 +591,7 @@ impl Vendor for Nats {
 
     async fn fetch(&mut self, _part: usize) -> Result<(), SourceError> {
         self.conn().await?;
-        if let Some(e) = self.link_down() {
+        if let Some(e) = self.link_down().await {
             return Err(e);
         }
         if self.lookback_mode() {
@@ -624,7 +640,7 @@ impl Vendor for Nats {
 
     async fn prepare_history(&mut self) -> Result<(), SourceError> {
         self.conn().await?;
-        if let Some(e) = self.link_down() {
+        if let Some(e) = self.link_down().await {
             return Err(e);
         }
         self.resolve().await.map(|_| ())
