@@ -30,10 +30,14 @@ pub struct Global {
     /// Seed of the demo centre (the same seed gives the same centre)
     #[arg(long, global = true, value_name = "N")]
     pub seed: Option<u64>,
-    /// Show the demo centre at this instant (RFC 3339, e.g. 2026-12-02T09:45:00Z): `snapshot`
+    /// Show the demo centre, or a collector's look-back (kind = "nats"), at this instant
+    /// (RFC 3339, e.g. 2026-12-02T09:45:00Z): `snapshot`
     /// and `history` use exactly it, the board starts there and runs on at wall speed
     #[arg(long, global = true, value_name = "TIME", value_parser = parse_at)]
     pub at: Option<chrono::DateTime<chrono::Utc>>,
+    /// With --at on the board: replay this many times as fast as the wall clock (1–1000)
+    #[arg(long, global = true, value_name = "N")]
+    pub speed: Option<u32>,
     /// How often live data is polled, e.g. 5s, 30s, 2m
     #[arg(long, global = true, value_name = "DURATION")]
     pub refresh: Option<String>,

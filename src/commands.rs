@@ -121,6 +121,19 @@ pub fn resolve_config(global: &Global) -> Result<Config, Failure> {
     if let Some(at) = global.at {
         cfg.clock = crate::domain::time::Clock::Fixed(at);
     }
+    match (global.speed, global.at) {
+        (Some(s), _) if !(1..=1000).contains(&s) => {
+            return Err(Failure::usage(format!(
+                "--speed must be between 1 and 1000 (got {s})"
+            )));
+        }
+        (Some(_), None) => {
+            return Err(Failure::usage(
+                "--speed replays from --at TIME: give both (e.g. --at 2026-12-02T14:05:00Z --speed 10)",
+            ));
+        }
+        _ => {}
+    }
     if let Some(seed) = global.seed {
         for s in &mut cfg.sources {
             if let SourceConfig::Demo(d) = s {

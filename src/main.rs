@@ -61,8 +61,8 @@ async fn run(cli: Cli) -> Result<String, Failure> {
             cfg.wall
                 .apply_flags(cli.board.wall, cli.board.rotate.as_deref(), cli.board.bell)
                 .map_err(Failure::usage)?;
-            // The board moves on from `--at` at wall speed.
-            cfg.clock = cfg.clock.running();
+            // The board moves on from `--at` at wall speed, or `--speed` times as fast.
+            cfg.clock = cfg.clock.running_at(cli.global.speed.unwrap_or(1));
             let cfg = Arc::new(cfg);
             tracing::info!(sources = cfg.sources.len(), "starting the board");
             let (sources, events) = queuetop::source::spawn_all(&cfg).map_err(Failure::usage)?;

@@ -475,3 +475,212 @@ async fn viewers_tell_a_dead_collector_and_a_lost_link_apart_and_recover() {
         error_of(&s)
     );
 }
+
+/// `/proc` figures of a process: CPU seconds (user + system) and peak / current RSS in KiB.
+fn proc_figures(pid: u32) -> (f64, u64, u64) {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after = stat.rsplit_once(')').map(|x| x.1).unwrap_or_default();
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|x| x.parse::<f64>().ok()).unwrap_or(0.0);
+    let cpu = (ticks(11) + ticks(12)) / 100.0;
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let kib = |k: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(k))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|x| x.parse().ok())
+            .unwrap_or(0)
+    };
+    (cpu, kib("VmHWM:"), kib("VmRSS:"))
+}
+
+fn vendor_hits(fake: &FakeGenesys) -> u32 {
+    fake.with(|s| s.hits.values().sum())
+}
+
+/// The closing note's measurement, not part of the suite: one collector and 50 viewers for
+/// `QUEUETOP_MEASURE_SECS` (default 180), against a single queuetop polling the vendor
+/// itself for a minute. Run:
+/// `QUEUETOP_MEASURE_SECS=300 cargo test --release --test it measure_fifty -- --ignored --nocapture`
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn measure_fifty_viewers() {
+    let secs: u64 = std::env::var("QUEUETOP_MEASURE_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(180);
+    let fake = FakeGenesys::start(Scenario::standard()).await;
+    let dir = tempfile::tempdir().expect("tmp");
+
+    // A single queuetop on its own, for a minute.
+    let secret = dir.path().join("gc_secret");
+    std::fs::write(&secret, CLIENT_SECRET).expect("write");
+    let url = fake.url();
+    let single = queuetop::config::parse(
+        &format!(
+            "timezone = \"UTC\"\n[[sources]]\nname = \"gc\"\nkind = \"genesys\"\napi_url = \"{url}\"\nlogin_url = \"{url}\"\nclient_id = \"{CLIENT_ID}\"\nclient_secret_file = \"{}\"\n",
+            secret.display()
+        ),
+        None,
+        &|_| None,
+    )
+    .expect("config");
+    {
+        let (_s, mut ev) = queuetop::source::spawn_all(&single).expect("spawn");
+        let _ = tokio::time::timeout(Duration::from_secs(10), ev.recv()).await;
+        let h0 = vendor_hits(&fake);
+        let t0 = std::time::Instant::now();
+        while t0.elapsed() < Duration::from_secs(60) {
+            let _ = tokio::time::timeout(Duration::from_secs(1), ev.recv()).await;
+        }
+        println!(
+            "single queuetop: {:.1} vendor requests/min",
+            f64::from(vendor_hits(&fake) - h0) * 60.0 / t0.elapsed().as_secs_f64()
+        );
+    }
+
+    // The collector (default refresh and heartbeat) and 50 viewers.
+    let nats = NatsServer::start();
+    let config = dir.path().join("collector.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "timezone = \"UTC\"\n[[sources]]\nname = \"gc\"\nkind = \"genesys\"\napi_url = \"{url}\"\nlogin_url = \"{url}\"\nclient_id = \"{CLIENT_ID}\"\nclient_secret_file = \"{}\"\n",
+            secret.display()
+        ),
+    )
+    .expect("write");
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).expect("home");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_queuetop"));
+    cmd.args(["serve", "--config"])
+        .arg(&config)
+        .args(["--nats", &nats.url(), "--centre", "acme", "--log-file"])
+        .arg(home.join("serve.log"))
+        .env("HOME", &home)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let collector = Proc(cmd.spawn().expect("serve"));
+    let pid = collector.0.id();
+    let toml = format!(
+        "timezone = \"UTC\"\n[[sources]]\nname = \"acme\"\nkind = \"nats\"\nurl = \"{}\"\ncentre = \"acme\"\n",
+        nats.url()
+    );
+    let cfg = queuetop::config::parse(&toml, None, &|_| None).expect("viewer");
+    let delays = std::sync::Arc::new(std::sync::Mutex::new(Vec::<f64>::new()));
+    let mut tasks = Vec::new();
+    for _ in 0..50 {
+        let (sources, mut ev) = queuetop::source::spawn_all(&cfg).expect("spawn");
+        let delays = delays.clone();
+        tasks.push(tokio::spawn(async move {
+            let _keep = sources;
+            let mut last = None;
+            while let Some(e) = ev.recv().await {
+                if let SourceEvent::Snapshot(s) = e
+                    && s.health.status == SourceStatus::Live
+                    && s.health.last_ok != last
+                {
+                    if last.is_some()
+                        && let Some(t) = s.health.last_ok
+                    {
+                        let d = (chrono::Utc::now() - t).num_microseconds().unwrap_or(0);
+                        delays.lock().expect("lock").push(d as f64 / 1000.0);
+                    }
+                    last = s.health.last_ok;
+                }
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    delays.lock().expect("lock").clear();
+    let h0 = vendor_hits(&fake);
+    let (cpu0, _, _) = proc_figures(pid);
+    let t0 = std::time::Instant::now();
+    tokio::time::sleep(Duration::from_secs(secs)).await;
+    let el = t0.elapsed().as_secs_f64();
+    let (cpu1, hwm, rss) = proc_figures(pid);
+    let hits = vendor_hits(&fake) - h0;
+    let mut d = delays.lock().expect("lock").clone();
+    d.sort_by(|a, b| a.total_cmp(b));
+    let pct = |p: f64| {
+        d.get(((d.len() as f64 - 1.0) * p) as usize)
+            .copied()
+            .unwrap_or(f64::NAN)
+    };
+    println!(
+        "collector + 50 viewers for {el:.0} s: {:.1} vendor requests/min; {} updates seen; delay median {:.1} ms, p99 {:.1} ms, max {:.1} ms; collector CPU {:.1} % of one core, RSS {} KiB (peak {} KiB)",
+        f64::from(hits) * 60.0 / el,
+        d.len(),
+        pct(0.5),
+        pct(0.99),
+        d.last().copied().unwrap_or(f64::NAN),
+        (cpu1 - cpu0) * 100.0 / el,
+        rss,
+        hwm
+    );
+    let log = std::fs::read_to_string(home.join("serve.log")).unwrap_or_default();
+    if let Some(l) = log.lines().find(|l| l.contains("published parts")) {
+        println!("{l}");
+    }
+    for t in tasks {
+        t.abort();
+    }
+    drop(collector);
+}
+
+#[test]
+fn viewer_and_serve_configuration_is_checked_with_lines() {
+    let parse =
+        |t: &str| queuetop::config::parse(t, None, &|k| (k == "NATS_PW").then(|| "pw".into()));
+    let e = parse("[[sources]]\nname = \"a\"\nkind = \"nats\"\nurl = \"nats://nats.example.com:4222\"\ncentre = \"acme\"\n")
+        .expect_err("plain nats off loopback");
+    assert_eq!(e.line, Some(4), "{e}");
+    assert!(e.to_string().contains("tls://"), "{e}");
+    let e = parse(
+        "[[sources]]\nname = \"a\"\nkind = \"nats\"\nurl = \"tls://n:4222\"\ncentre = \"a.b\"\n",
+    )
+    .expect_err("centre");
+    assert_eq!(e.line, Some(5), "{e}");
+    let e = parse("[[sources]]\nname = \"a\"\nkind = \"nats\"\nurl = \"tls://n:4222\"\ncentre = \"a\"\npassword = \"x\"\nuser = \"u\"\n")
+        .expect_err("inline password");
+    assert!(e.to_string().contains("inline password refused"), "{e}");
+    let c = parse("[serve]\nnats_url = \"tls://nats.example.com:4222\"\ncentre = \"acme\"\nmetrics = \"127.0.0.1:9464\"\nuser = \"wall\"\npassword_env = \"NATS_PW\"\n")
+        .expect("serve");
+    assert_eq!(c.serve.centre, "acme");
+    assert!(format!("{:?}", c.serve).contains("Secret(***)"));
+    assert!(!format!("{:?}", c.serve).contains("pw\""));
+    let e = parse("[serve]\nmetrics = \"nowhere\"\n").expect_err("metrics");
+    assert_eq!(e.line, Some(2), "{e}");
+    let e = parse("[serve]\nfrobnicate = 1\n").expect_err("unknown key");
+    assert!(e.to_string().contains("frobnicate"), "{e}");
+}
+
+#[test]
+fn serve_refuses_a_viewer_and_check_config_says_what_it_would_publish() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let viewer = dir.path().join("viewer.toml");
+    std::fs::write(&viewer, viewer_toml("nats://127.0.0.1:4222")).expect("write");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_queuetop"))
+            .args(args)
+            .arg("--log-file")
+            .arg(dir.path().join("q.log"))
+            .env("HOME", dir.path())
+            .env_remove("QUEUETOP_CONFIG")
+            .output()
+            .expect("run")
+    };
+    let out = run(&["serve", "--config", viewer.to_str().expect("path")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is a viewer"));
+    let out = run(&["--demo", "serve", "--nats", "nats://example.com:4222"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("tls://"));
+    let out = run(&["--demo", "check-config"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("serve: centre default") && text.contains("queuetop.default.demo.queues"),
+        "{text}"
+    );
+}
