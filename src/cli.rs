@@ -30,10 +30,14 @@ pub struct Global {
     /// Seed of the demo centre (the same seed gives the same centre)
     #[arg(long, global = true, value_name = "N")]
     pub seed: Option<u64>,
-    /// Show the demo centre at this instant (RFC 3339, e.g. 2026-12-02T09:45:00Z): `snapshot`
+    /// Show the demo centre, or a collector's look-back (kind = "nats"), at this instant
+    /// (RFC 3339, e.g. 2026-12-02T09:45:00Z): `snapshot`
     /// and `history` use exactly it, the board starts there and runs on at wall speed
     #[arg(long, global = true, value_name = "TIME", value_parser = parse_at)]
     pub at: Option<chrono::DateTime<chrono::Utc>>,
+    /// With --at on the board: replay this many times as fast as the wall clock (1–1000)
+    #[arg(long, global = true, value_name = "N")]
+    pub speed: Option<u32>,
     /// How often live data is polled, e.g. 5s, 30s, 2m
     #[arg(long, global = true, value_name = "DURATION")]
     pub refresh: Option<String>,
@@ -118,6 +122,22 @@ pub enum Command {
     },
     /// Validate the configuration, print what would be used, exit
     CheckConfig,
+    /// Run the configured sources once and publish them to NATS for many viewers
+    ///
+    /// Viewers use a source with kind = "nats". Flags go on top of the file's [serve].
+    /// Exits 2 on a configuration error; keeps reconnecting to NATS with backoff; stops on
+    /// SIGINT / SIGTERM. Logs go to --log-file (`-` for stdout).
+    Serve {
+        /// NATS server, e.g. nats://127.0.0.1:4222 (tls:// for another host)
+        #[arg(long, value_name = "URL")]
+        nats: Option<String>,
+        /// The centre's name: part of the subjects, bucket and stream (letters, digits, - and _)
+        #[arg(long, value_name = "NAME")]
+        centre: Option<String>,
+        /// Serve OpenMetrics text at http://ADDR/metrics, e.g. 127.0.0.1:9464
+        #[arg(long, value_name = "ADDR")]
+        metrics: Option<String>,
+    },
 }
 
 /// `--at`: an RFC 3339 instant with its offset (`Z` or `+01:00`).

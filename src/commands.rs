@@ -112,14 +112,27 @@ pub fn resolve_config(global: &Global) -> Result<Config, Failure> {
         && !cfg
             .sources
             .iter()
-            .all(|s| matches!(s, SourceConfig::Demo(_)))
+            .all(|s| matches!(s, SourceConfig::Demo(_) | SourceConfig::Nats(_)))
     {
         return Err(Failure::usage(
-            "--at applies to the demo centre only, and a platform source is configured (add --demo)",
+            "--at applies to the demo centre and to viewers of a collector (kind = \"nats\"), and a platform source is configured (add --demo)",
         ));
     }
     if let Some(at) = global.at {
         cfg.clock = crate::domain::time::Clock::Fixed(at);
+    }
+    match (global.speed, global.at) {
+        (Some(s), _) if !(1..=1000).contains(&s) => {
+            return Err(Failure::usage(format!(
+                "--speed must be between 1 and 1000 (got {s})"
+            )));
+        }
+        (Some(_), None) => {
+            return Err(Failure::usage(
+                "--speed replays from --at TIME: give both (e.g. --at 2026-12-02T14:05:00Z --speed 10)",
+            ));
+        }
+        _ => {}
     }
     if let Some(seed) = global.seed {
         for s in &mut cfg.sources {
@@ -139,6 +152,35 @@ pub fn resolve_config(global: &Global) -> Result<Config, Failure> {
         }
         cfg.refresh = d;
     }
+    Ok(cfg)
+}
+
+/// The configuration for `serve`: the file's `[serve]` with the flags on top, checked.
+pub fn serve_config(
+    global: &Global,
+    nats: Option<&str>,
+    centre: Option<&str>,
+    metrics: Option<&str>,
+) -> Result<Config, Failure> {
+    let mut cfg = resolve_config(global)?;
+    if let Some(u) = nats {
+        let u = u.trim().trim_end_matches('/');
+        config::check_nats_url(u).map_err(|e| Failure::usage(format!("--nats: {e}")))?;
+        cfg.serve.nats_url = u.to_string();
+    }
+    if let Some(c) = centre {
+        config::check_centre(c.trim()).map_err(|e| Failure::usage(format!("--centre: {e}")))?;
+        cfg.serve.centre = c.trim().to_string();
+    }
+    if let Some(m) = metrics {
+        cfg.serve.metrics = Some(
+            config::serve::parse_metrics_addr(m)
+                .map_err(|e| Failure::usage(format!("--metrics: {e}")))?,
+        );
+    }
+    crate::serve::check(&cfg).map_err(Failure::usage)?;
+    // The collector moves on from `--at` at wall speed, like the board.
+    cfg.clock = cfg.clock.running();
     Ok(cfg)
 }
 
@@ -670,7 +712,22 @@ pub fn check_config(global: &Global) -> Result<String, Failure> {
                 c.access_key_id,
                 if c.queues.is_empty() { "all".into() } else { c.queues.join(", ") }
             )),
+            SourceConfig::Nats(n) => out.push_str(&format!(
+                "source {:?}: nats, url {}, centre {}, {}, {}\n",
+                n.name,
+                n.url,
+                n.centre,
+                match &n.source {
+                    Some(s) => format!("the collector's source {s:?}"),
+                    None => "the collector's only source".to_string(),
+                },
+                n.auth.describe()
+            )),
         }
+    }
+    for line in crate::serve::describe(&cfg) {
+        out.push_str(&line);
+        out.push('\n');
     }
     if cfg.inline_secret_warning {
         out.push_str("warning: inline secrets are in use (allow_inline_secrets = true); prefer *_env or *_file\n");

@@ -8,6 +8,7 @@ pub mod config;
 pub mod domain;
 pub mod model;
 pub mod output;
+pub mod serve;
 pub mod sla;
 pub mod source;
 pub mod terminal;

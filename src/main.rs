@@ -61,8 +61,8 @@ async fn run(cli: Cli) -> Result<String, Failure> {
             cfg.wall
                 .apply_flags(cli.board.wall, cli.board.rotate.as_deref(), cli.board.bell)
                 .map_err(Failure::usage)?;
-            // The board moves on from `--at` at wall speed.
-            cfg.clock = cfg.clock.running();
+            // The board moves on from `--at` at wall speed, or `--speed` times as fast.
+            cfg.clock = cfg.clock.running_at(cli.global.speed.unwrap_or(1));
             let cfg = Arc::new(cfg);
             tracing::info!(sources = cfg.sources.len(), "starting the board");
             let (sources, events) = queuetop::source::spawn_all(&cfg).map_err(Failure::usage)?;
@@ -104,6 +104,22 @@ async fn run(cli: Cli) -> Result<String, Failure> {
             format,
         }) => commands::erlang(calls_per_hour, aht, agents, threshold, target, format),
         Some(Command::CheckConfig) => commands::check_config(&cli.global),
+        Some(Command::Serve {
+            nats,
+            centre,
+            metrics,
+        }) => {
+            let cfg = commands::serve_config(
+                &cli.global,
+                nats.as_deref(),
+                centre.as_deref(),
+                metrics.as_deref(),
+            )?;
+            queuetop::serve::run(std::sync::Arc::new(cfg))
+                .await
+                .map_err(Failure::runtime)?;
+            Ok(String::new())
+        }
     }
 }
 
@@ -121,6 +137,20 @@ fn init_logging(cli: &Cli) -> Option<tracing_appender::non_blocking::WorkerGuard
         );
         return None;
     };
+    let filter = || {
+        tracing_subscriber::EnvFilter::try_from_env("QUEUETOP_LOG")
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))
+    };
+    if path.as_os_str() == "-" {
+        // `serve --log-file -`: a service's log on stdout (never the board's terminal).
+        let (writer, guard) = tracing_appender::non_blocking(std::io::stdout());
+        let _ = tracing_subscriber::fmt()
+            .with_writer(writer)
+            .with_ansi(false)
+            .with_env_filter(filter())
+            .try_init();
+        return Some(guard);
+    }
     let file = match open_log(&path) {
         Ok(f) => f,
         Err(reason) => {
@@ -133,12 +163,10 @@ fn init_logging(cli: &Cli) -> Option<tracing_appender::non_blocking::WorkerGuard
         }
     };
     let (writer, guard) = tracing_appender::non_blocking(file);
-    let filter = tracing_subscriber::EnvFilter::try_from_env("QUEUETOP_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
         .with_writer(writer)
         .with_ansi(false)
-        .with_env_filter(filter)
+        .with_env_filter(filter())
         .try_init();
     Some(guard)
 }

@@ -30,6 +30,7 @@ struct RawConfig {
     wall: Option<serde::de::IgnoredAny>,
     #[allow(dead_code)]
     thresholds: Option<serde::de::IgnoredAny>,
+    serve: Option<Spanned<super::serve::RawServe>>,
 }
 
 #[derive(Deserialize)]
@@ -124,6 +125,11 @@ pub fn parse(
     if sources.is_empty() {
         sources = Config::demo_default().sources;
     }
+    let mut serve_inline = false;
+    let serve = match &raw.serve {
+        Some(s) => super::serve::validate(&v, s, &rules, &mut serve_inline)?,
+        None => super::ServeConfig::default(),
+    };
     Ok(Config {
         path: path.map(Path::to_path_buf),
         refresh,
@@ -132,7 +138,7 @@ pub fn parse(
         sla,
         alerts,
         sources,
-        inline_secret_warning: inline_used,
+        inline_secret_warning: inline_used || serve_inline,
         wall: super::wall::parse(text).map_err(|e| ConfigError {
             file: path.map(Path::to_path_buf),
             line: e.line,
@@ -140,6 +146,7 @@ pub fn parse(
             hint: Some(e.hint),
         })?,
         clock: Default::default(),
+        serve,
     })
 }
 

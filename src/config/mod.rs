@@ -13,6 +13,7 @@
 mod errors;
 mod load;
 mod secret;
+pub mod serve;
 mod sources;
 mod url;
 pub mod wall;
@@ -24,8 +25,10 @@ pub use crate::domain::SlVariant;
 pub use errors::{ConfigError, parse_duration};
 pub use load::{load, parse};
 pub use secret::{SECRET_FILE_MAX_BYTES, Secret};
+pub use serve::ServeConfig;
 pub use sources::genesys::{GENESYS_REGIONS, genesys_domain};
-pub use url::check_url;
+pub use sources::nats::check_centre;
+pub use url::{check_nats_url, check_url};
 
 /// The period a service level is measured over.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -159,11 +162,51 @@ pub struct CxoneConfig {
     pub queues: Vec<String>,
 }
 
+/// How to log in to NATS (a viewer source or `[serve]`): never printed.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub enum NatsAuth {
+    #[default]
+    None,
+    Token(Secret),
+    UserPassword {
+        user: String,
+        password: Secret,
+    },
+    /// The content of a `.creds` file (a user JWT and its NKey seed).
+    Creds(Secret),
+}
+
+impl NatsAuth {
+    /// How the credentials are given, in words (no secret).
+    pub fn describe(&self) -> String {
+        match self {
+            NatsAuth::None => "no credentials".into(),
+            NatsAuth::Token(_) => "a token (hidden)".into(),
+            NatsAuth::UserPassword { user, .. } => format!("user {user} with a password (hidden)"),
+            NatsAuth::Creds(_) => "a .creds file (hidden)".into(),
+        }
+    }
+}
+
+/// A viewer of a collector's figures over NATS.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NatsConfig {
+    pub name: String,
+    /// `nats://` (loopback only) or `tls://`.
+    pub url: String,
+    /// The collector's `--centre`.
+    pub centre: String,
+    /// Which of the collector's sources; `None` = the only one it publishes.
+    pub source: Option<String>,
+    pub auth: NatsAuth,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum SourceConfig {
     Demo(DemoConfig),
     Genesys(GenesysConfig),
     Cxone(CxoneConfig),
+    Nats(NatsConfig),
 }
 
 impl SourceConfig {
@@ -172,6 +215,7 @@ impl SourceConfig {
             SourceConfig::Demo(c) => &c.name,
             SourceConfig::Genesys(c) => &c.name,
             SourceConfig::Cxone(c) => &c.name,
+            SourceConfig::Nats(c) => &c.name,
         }
     }
     pub fn kind(&self) -> crate::domain::SourceKind {
@@ -179,6 +223,7 @@ impl SourceConfig {
             SourceConfig::Demo(_) => crate::domain::SourceKind::Demo,
             SourceConfig::Genesys(_) => crate::domain::SourceKind::Genesys,
             SourceConfig::Cxone(_) => crate::domain::SourceKind::Cxone,
+            SourceConfig::Nats(_) => crate::domain::SourceKind::Nats,
         }
     }
 }
@@ -202,6 +247,8 @@ pub struct Config {
     pub wall: wall::WallSettings,
     /// Where "now" comes from (`--at` moves the demo centre and the board to a moment).
     pub clock: crate::domain::time::Clock,
+    /// `[serve]`: what `queuetop serve` publishes and where.
+    pub serve: ServeConfig,
 }
 
 /// Where the time zone in force for a source comes from.
@@ -243,6 +290,7 @@ impl Config {
             inline_secret_warning: false,
             wall: wall::WallSettings::default(),
             clock: Default::default(),
+            serve: ServeConfig::default(),
         }
     }
 }

@@ -58,9 +58,72 @@ pub(super) fn validated(
     Ok(u)
 }
 
+/// A NATS server URL: `tls://` anywhere, `nats://` only to a loopback host (the same rule
+/// as the vendor URLs: nothing leaves the machine unencrypted), never `user:password@`.
+pub fn check_nats_url(u: &str) -> Result<(), String> {
+    let (scheme, rest) = u
+        .split_once("://")
+        .ok_or_else(|| format!("{u:?} is not a URL (write nats://host:port or tls://host:port)"))?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.contains('@') {
+        return Err(format!(
+            "{u:?} must not contain user:password@ (use user and password_env)"
+        ));
+    }
+    let host = if let Some(h) = authority.strip_prefix('[') {
+        h.split(']').next().unwrap_or("")
+    } else {
+        authority
+            .rsplit_once(':')
+            .map(|(h, _)| h)
+            .unwrap_or(authority)
+    };
+    if host.is_empty() {
+        return Err(format!("{u:?} has no host"));
+    }
+    match scheme {
+        "tls" => Ok(()),
+        "nats" if is_loopback(host) => Ok(()),
+        "nats" => Err(format!(
+            "{u:?} is plain nats:// to a non-loopback host (use tls://)"
+        )),
+        other => Err(format!(
+            "{u:?} has unsupported scheme {other:?} (use nats:// or tls://)"
+        )),
+    }
+}
+
+/// The NATS URL at `key`, trimmed, or an error naming its line.
+pub(super) fn validated_nats(
+    v: &Validator<'_>,
+    s: &Spanned<String>,
+    key: &str,
+) -> Result<String, ConfigError> {
+    let u = s.get_ref().trim().trim_end_matches('/').to_string();
+    check_nats_url(&u).map_err(|m| {
+        v.err(
+            Some(s.span()),
+            &format!("{key}: {m}"),
+            "use tls://host:4222, or nats:// only for 127.0.0.1, ::1 or localhost",
+        )
+    })?;
+    Ok(u)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nats_urls_need_tls_off_the_machine() {
+        assert!(check_nats_url("nats://127.0.0.1:4222").is_ok());
+        assert!(check_nats_url("nats://localhost:4222").is_ok());
+        assert!(check_nats_url("tls://nats.example.com:4222").is_ok());
+        assert!(check_nats_url("nats://nats.example.com:4222").is_err());
+        assert!(check_nats_url("nats://u:p@127.0.0.1:4222").is_err());
+        assert!(check_nats_url("http://127.0.0.1:4222").is_err());
+        assert!(check_nats_url("127.0.0.1:4222").is_err());
+    }
 
     #[test]
     fn https_anywhere_http_only_to_loopback() {

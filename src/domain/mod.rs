@@ -292,6 +292,8 @@ pub enum SourceKind {
     Demo,
     Genesys,
     Cxone,
+    /// A viewer of a collector's figures over NATS (`queuetop serve`).
+    Nats,
 }
 
 impl SourceKind {
@@ -300,6 +302,7 @@ impl SourceKind {
             SourceKind::Demo => "demo",
             SourceKind::Genesys => "genesys",
             SourceKind::Cxone => "cxone",
+            SourceKind::Nats => "nats",
         }
     }
 }

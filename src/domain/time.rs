@@ -12,10 +12,12 @@ pub enum Clock {
     Wall,
     /// Always this instant.
     Fixed(DateTime<Utc>),
-    /// `at` when the wall clock read `since`, and running at wall speed from there.
+    /// `at` when the wall clock read `since`, and running `speed` times as fast as the
+    /// wall clock from there (1 = wall speed; `--speed 10` replays).
     Running {
         at: DateTime<Utc>,
         since: DateTime<Utc>,
+        speed: u32,
     },
 }
 
@@ -24,16 +26,24 @@ impl Clock {
         match *self {
             Clock::Wall => Utc::now(),
             Clock::Fixed(at) => at,
-            Clock::Running { at, since } => at + (Utc::now() - since),
+            Clock::Running { at, since, speed } => {
+                at + (Utc::now() - since) * i32::try_from(speed.clamp(1, 1000)).unwrap_or(1)
+            }
         }
     }
 
     /// A fixed clock that starts running now (the board moves on from `--at`).
     pub fn running(self) -> Clock {
+        self.running_at(1)
+    }
+
+    /// A fixed clock that starts running now, `speed` times as fast as the wall clock.
+    pub fn running_at(self, speed: u32) -> Clock {
         match self {
             Clock::Fixed(at) => Clock::Running {
                 at,
                 since: Utc::now(),
+                speed: speed.max(1),
             },
             other => other,
         }

@@ -168,6 +168,16 @@ pub trait Vendor: Send + 'static {
     fn urgent(&self, _part: usize) -> bool {
         false
     }
+    /// Told when new data is waiting (a push subscription): the engine starts the next
+    /// round at once instead of waiting for the refresh.
+    fn wake(&self) -> Option<std::sync::Arc<tokio::sync::Notify>> {
+        None
+    }
+    /// A relay (the NATS viewer) reports the health its upstream published: the engine
+    /// combines it with the health of its own link ([`relayed`]).
+    fn upstream(&self) -> Option<SourceHealth> {
+        None
+    }
     /// Whatever a history job needs before it can be made (e.g. a connection).
     fn prepare_history(&mut self) -> impl Future<Output = Result<(), SourceError>> + Send {
         std::future::ready(Ok(()))
@@ -606,6 +616,62 @@ impl Engine {
     }
 }
 
+/// The health of a relay: its own link first (a link that is down is the reason, whatever
+/// the upstream last said), else the upstream's status as of `now` — the worse of the two —
+/// with the upstream's reason, freshness and parts after the link's own.
+pub fn relayed(own: SourceHealth, up: SourceHealth, now: DateTime<Utc>) -> SourceHealth {
+    use crate::domain::text::printable;
+    if !matches!(own.status, SourceStatus::Live | SourceStatus::Stale) {
+        return own;
+    }
+    let rank = |s: SourceStatus| match s {
+        SourceStatus::Live => 0,
+        SourceStatus::Stale => 1,
+        SourceStatus::Connecting | SourceStatus::Offline => 2,
+        SourceStatus::Error => 3,
+    };
+    let up_status = up.status_at(now);
+    let status = if rank(up_status) > rank(own.status) {
+        up_status
+    } else {
+        own.status
+    };
+    let error = match (own.error, up.error) {
+        (Some(a), Some(b)) => Some(format!("{a}; at the collector: {}", printable(&b))),
+        (Some(a), None) => Some(a),
+        (None, Some(b)) => Some(format!("at the collector: {}", printable(&b))),
+        (None, None) if up_status == SourceStatus::Stale => {
+            Some("at the collector: the figures are past their deadline".into())
+        }
+        (None, None) => None,
+    };
+    let note = match (own.note, up.note) {
+        (Some(a), Some(b)) => Some(format!("{a}; {}", printable(&b))),
+        (a, b) => a.or(b.map(|b| printable(&b).into_owned())),
+    };
+    let fresh_until = match (own.fresh_until, up.fresh_until) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    let mut parts = own.parts;
+    parts.extend(up.parts);
+    SourceHealth {
+        status,
+        last_ok: up.last_ok,
+        fresh_until,
+        error,
+        next_retry: if status == SourceStatus::Live {
+            None
+        } else {
+            up.next_retry.or(own.next_retry)
+        },
+        note,
+        parts,
+        // How the collector gets its figures (push or poll).
+        mode: up.mode,
+    }
+}
+
 /// Names and labels from outside made printable, and every figure and instant checked for
 /// plausibility, at the border (once, for every consumer: board, tables, JSON, logs).
 /// Returns what was implausible (those values are now unknown).
@@ -735,6 +801,9 @@ impl<V: Vendor> Feed<V> {
 
     fn outcome(&self, round: &Round, wait: Duration) -> PollOutcome {
         let mut health = self.engine.health(&self.vendor, round, wait);
+        if let Some(up) = self.vendor.upstream() {
+            health = relayed(health, up, self.vendor.now());
+        }
         let (mut queues, mut agents) = self.vendor.contents();
         let problems = sanitise(&mut queues, agents.as_deref_mut(), self.vendor.now());
         if !problems.is_empty() {

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod feed;
 pub mod genesys;
 pub mod http;
+pub mod nats;
 pub mod select;
 pub mod ws;
 
@@ -175,6 +176,16 @@ pub async fn run_with<V: Vendor>(
     intervals: fn(&V) -> Option<SourceIntervals>,
 ) {
     let mut jobs: HashMap<String, tokio::task::JoinHandle<()>> = HashMap::new();
+    let wake = feed.vendor().wake();
+    let woken = || {
+        let w = wake.clone();
+        async move {
+            match w {
+                Some(n) => n.notified().await,
+                None => std::future::pending().await,
+            }
+        }
+    };
     let mut queued: Vec<SourceCommand> = Vec::new();
     let mut last_publish;
     feed.allow_push();
@@ -220,6 +231,7 @@ pub async fn run_with<V: Vendor>(
         loop {
             tokio::select! {
                 _ = &mut sleep => break,
+                _ = woken() => break,
                 cmd = commands.recv() => match cmd {
                     None => break 'rounds,
                     Some(c) => {
@@ -354,6 +366,9 @@ pub fn build(cfg: &crate::config::SourceConfig, opts: &SourceOptions) -> Result<
         SourceConfig::Cxone(c) => cxone::CxoneSource::new(c.clone(), opts.clone())
             .map(AnySource::Cxone)
             .map_err(|e| format!("source {:?}: {e}", c.name)),
+        SourceConfig::Nats(c) => nats::NatsSource::new(c.clone(), opts)
+            .map(AnySource::Nats)
+            .map_err(|e| format!("source {:?}: {e}", c.name)),
     }
 }
 
@@ -363,6 +378,7 @@ pub enum AnySource {
     Demo(demo::DemoSource),
     Cxone(cxone::CxoneSource),
     Genesys(genesys::GenesysSource),
+    Nats(nats::NatsSource),
 }
 
 impl AnySource {
@@ -371,6 +387,7 @@ impl AnySource {
             AnySource::Demo(s) => s.name(),
             AnySource::Cxone(s) => s.name(),
             AnySource::Genesys(s) => s.name(),
+            AnySource::Nats(s) => s.name(),
         }
     }
 
@@ -379,6 +396,7 @@ impl AnySource {
             AnySource::Demo(s) => s.poll().await,
             AnySource::Cxone(s) => s.poll().await,
             AnySource::Genesys(s) => s.poll().await,
+            AnySource::Nats(s) => s.poll().await,
         }
     }
 
@@ -388,6 +406,7 @@ impl AnySource {
             AnySource::Demo(s) => s.vendor().intervals(),
             AnySource::Cxone(s) => s.vendor().intervals(),
             AnySource::Genesys(s) => s.vendor().intervals(),
+            AnySource::Nats(s) => s.vendor().intervals(),
         }
     }
 
@@ -401,6 +420,7 @@ impl AnySource {
             AnySource::Demo(s) => s.history(agent_id, from, to).await,
             AnySource::Cxone(s) => s.history(agent_id, from, to).await,
             AnySource::Genesys(s) => s.history(agent_id, from, to).await,
+            AnySource::Nats(s) => s.history(agent_id, from, to).await,
         }
     }
 
@@ -410,6 +430,7 @@ impl AnySource {
             AnySource::Demo(s) => tokio::spawn(run_with(s, events, rx, |v| v.intervals())),
             AnySource::Cxone(s) => tokio::spawn(run_with(s, events, rx, |v| v.intervals())),
             AnySource::Genesys(s) => tokio::spawn(run_with(s, events, rx, |v| v.intervals())),
+            AnySource::Nats(s) => tokio::spawn(run_with(s, events, rx, |v| v.intervals())),
         };
         tx
     }

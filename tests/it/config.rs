@@ -33,7 +33,7 @@ fn example_parses() {
         .map(|l| {
             if l.starts_with("# ")
                 && !l.starts_with("#  ")
-                && (l.contains(" = ") || l.starts_with("# [["))
+                && (l.contains(" = ") || l.starts_with("# ["))
             {
                 &l[2..]
             } else {
@@ -46,7 +46,8 @@ fn example_parses() {
         .replace("CXONE_CLIENT_SECRET", "CX_SECRET")
         .replace("CXONE_ACCESS_KEY_SECRET", "CX_KEY");
     let c = parse(&full).unwrap_or_else(|e| panic!("{e}\n{full}"));
-    assert_eq!(c.sources.len(), 3);
+    assert_eq!(c.sources.len(), 4);
+    assert_eq!(c.serve.centre, "acme");
     assert_eq!(c.timezone.map(|t| t.name()), Some("Europe/Dublin"));
 }
 

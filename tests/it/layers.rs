@@ -18,6 +18,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("cli", &["domain", "config"]),
     ("calibrate", &["domain", "sla", "config", "source", "model"]),
     (
+        "serve",
+        &["domain", "sla", "config", "source", "model", "output"],
+    ),
+    (
         "terminal",
         &["domain", "sla", "config", "source", "model", "app", "ui"],
     ),
@@ -35,6 +39,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "cli",
             "terminal",
             "calibrate",
+            "serve",
         ],
     ),
 ];

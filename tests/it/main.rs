@@ -19,6 +19,7 @@ mod genesys_source;
 mod genesys_wire;
 mod hostile;
 mod layers;
+mod nats;
 mod sim_invariants;
 mod sla_scenario;
 mod ui_snapshots;

@@ -4,6 +4,7 @@
 pub(super) mod cxone;
 pub(super) mod demo;
 pub(super) mod genesys;
+pub(super) mod nats;
 
 use std::ops::Range;
 
@@ -42,6 +43,20 @@ pub(super) struct RawSource {
     client_secret_env: Option<Spanned<String>>,
     client_secret_file: Option<Spanned<String>>,
     queues: Option<Vec<String>>,
+    // nats
+    url: Option<Spanned<String>>,
+    centre: Option<Spanned<String>>,
+    source: Option<Spanned<String>>,
+    user: Option<Spanned<String>>,
+    password: Option<Spanned<String>>,
+    password_env: Option<Spanned<String>>,
+    password_file: Option<Spanned<String>>,
+    token: Option<Spanned<String>>,
+    token_env: Option<Spanned<String>>,
+    token_file: Option<Spanned<String>>,
+    creds: Option<Spanned<String>>,
+    creds_env: Option<Spanned<String>>,
+    creds_file: Option<Spanned<String>>,
     /// Any kind: the IANA zone of this source's "today" and interval boundaries.
     timezone: Option<Spanned<String>>,
 }
@@ -66,6 +81,19 @@ impl RawSource {
             ("client_secret", &self.client_secret),
             ("client_secret_env", &self.client_secret_env),
             ("client_secret_file", &self.client_secret_file),
+            ("url", &self.url),
+            ("centre", &self.centre),
+            ("source", &self.source),
+            ("user", &self.user),
+            ("password", &self.password),
+            ("password_env", &self.password_env),
+            ("password_file", &self.password_file),
+            ("token", &self.token),
+            ("token_env", &self.token_env),
+            ("token_file", &self.token_file),
+            ("creds", &self.creds),
+            ("creds_env", &self.creds_env),
+            ("creds_file", &self.creds_file),
         ];
         let mut out: Vec<(&'static str, Range<usize>)> = Vec::new();
         if let Some(seed) = &self.seed {
@@ -81,6 +109,31 @@ impl RawSource {
             out.push(("queues", self.name.span()));
         }
         out
+    }
+
+    /// The NATS credential keys of a viewer.
+    fn nats_auth(&self) -> nats::AuthKeys<'_> {
+        nats::AuthKeys {
+            user: &self.user,
+            password: SecretKeys {
+                what: "password",
+                inline: &self.password,
+                env: &self.password_env,
+                file: &self.password_file,
+            },
+            token: SecretKeys {
+                what: "token",
+                inline: &self.token,
+                env: &self.token_env,
+                file: &self.token_file,
+            },
+            creds: SecretKeys {
+                what: "creds",
+                inline: &self.creds,
+                env: &self.creds_env,
+                file: &self.creds_file,
+            },
+        }
     }
 
     /// The client secret keys every vendor source shares.
@@ -100,6 +153,7 @@ fn keys_of(kind: &str) -> Option<&'static [&'static str]> {
         "demo" => Some(demo::KEYS),
         "genesys" => Some(genesys::KEYS),
         "cxone" => Some(cxone::KEYS),
+        "nats" => Some(nats::KEYS),
         _ => None,
     }
 }
@@ -162,7 +216,7 @@ pub(super) fn validate(
             return Err(v.err(
                 Some(s.kind.span()),
                 &format!("unknown source kind {kind:?}"),
-                "use kind = \"genesys\", \"cxone\" or \"demo\"",
+                "use kind = \"genesys\", \"cxone\", \"demo\" or \"nats\"",
             ));
         };
         for (key, present) in s.present_keys() {
@@ -188,6 +242,7 @@ pub(super) fn validate(
         let cfg = match kind {
             "demo" => demo::validate(s, &ctx),
             "genesys" => genesys::validate(s, &mut ctx)?,
+            "nats" => nats::validate(s, &mut ctx)?,
             _ => cxone::validate(s, &mut ctx)?,
         };
         inline_used |= ctx.inline_used;

@@ -5,6 +5,7 @@
 pub mod fake_cxone;
 pub mod fake_genesys;
 pub mod harness;
+pub mod nats;
 pub mod schema;
 pub mod trap;
 
