@@ -35,7 +35,7 @@ impl NatsServer {
     }
 
     fn spawn(&mut self) {
-        let child = Command::new("nats-server")
+        let child = Command::new(binary())
             .args([
                 "-a",
                 "127.0.0.1",
@@ -92,4 +92,15 @@ impl Drop for Proc {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// `nats-server` from the PATH, else where Debian's package puts it (`/usr/sbin`, not on
+/// every user's PATH).
+fn binary() -> std::path::PathBuf {
+    let on_path = std::env::var_os("PATH").and_then(|p| {
+        std::env::split_paths(&p)
+            .map(|d| d.join("nats-server"))
+            .find(|f| f.is_file())
+    });
+    on_path.unwrap_or_else(|| std::path::PathBuf::from("/usr/sbin/nats-server"))
 }
