@@ -75,6 +75,8 @@ pub struct Model {
     /// How each queue's staffed agents count once shared agents are counted once, per
     /// (source, queue id), when the source lists its agents.
     pub shares: HashMap<RowKey, shared::Share>,
+    /// Each queue's interval history as forecast slots with its learned profile.
+    pub forecasts: HashMap<RowKey, sla::QueueForecast>,
     /// Interval history and hours per (source, queue id), when the source gives them.
     pub intervals: HashMap<RowKey, crate::domain::QueueIntervals>,
     /// Agent histories per (source, agent id).
@@ -110,6 +112,7 @@ impl Model {
             trends: HashMap::new(),
             estimates: HashMap::new(),
             shares: HashMap::new(),
+            forecasts: HashMap::new(),
             intervals: HashMap::new(),
             history: HashMap::new(),
             observed: HashMap::new(),
@@ -162,9 +165,17 @@ impl Model {
 
     /// Fold in a source's interval history and hours (see `crate::source::IntervalHistory`).
     pub fn apply_intervals(&mut self, iv: crate::domain::SourceIntervals) {
+        let tz = self.config.timezone_of(&iv.source).0;
+        let day_start = crate::domain::time::start_of_day(self.now, tz);
         for q in iv.queues {
-            self.intervals
-                .insert((iv.source.clone(), q.queue_id.clone()), q);
+            let key = (iv.source.clone(), q.queue_id.clone());
+            let variant = match self.find_queue(&iv.source, &q.queue_id) {
+                Some(queue) => self.sla_policy(queue).variant,
+                None => self.config.sla.defaults.variant,
+            };
+            self.forecasts
+                .insert(key.clone(), sla::QueueForecast::new(&q, variant, day_start));
+            self.intervals.insert(key, q);
         }
         self.stale = true;
         self.refresh();
@@ -173,9 +184,33 @@ impl Model {
     /// Recompute the derived rows if the data or the clock moved since.
     pub fn refresh(&mut self) {
         if self.stale {
+            self.relearn_at_midnight();
             self.derived = Derived::compute(self);
             self.stale = false;
             self.revision += 1;
+        }
+    }
+
+    /// A new day learns the profiles again (the days before it changed).
+    fn relearn_at_midnight(&mut self) {
+        let now = self.now;
+        let stale: Vec<RowKey> = self
+            .forecasts
+            .iter()
+            .filter(|((src, _), f)| {
+                f.day_start
+                    != crate::domain::time::start_of_day(now, self.config.timezone_of(src).0)
+            })
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in stale {
+            let day_start =
+                crate::domain::time::start_of_day(now, self.config.timezone_of(&key.0).0);
+            if let (Some(iv), Some(f)) = (self.intervals.get(&key), self.forecasts.get(&key)) {
+                let variant = f.variant;
+                let fresh = sla::QueueForecast::new(iv, variant, day_start);
+                self.forecasts.insert(key, fresh);
+            }
         }
     }
 

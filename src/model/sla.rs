@@ -456,13 +456,15 @@ pub fn offered_load(
     est: Option<&QueueEstimates>,
 ) -> Option<f64> {
     // The last half hour's arrivals from the platform's intervals, else the live estimate.
-    let recent = m
-        .intervals
-        .get(&(source.to_string(), q.id.clone()))
-        .and_then(|iv| {
+    let key = (source.to_string(), q.id.clone());
+    let now_s = m.now().timestamp();
+    let recent = match m.forecasts.get(&key) {
+        Some(f) => forecast::recent_rate(&f.slots, now_s, 1800).map(|(r, _)| r),
+        None => m.intervals.get(&key).and_then(|iv| {
             let slots = slots_of(iv, m.sla_policy(q).variant);
-            forecast::recent_rate(&slots, m.now().timestamp(), 1800).map(|(r, _)| r)
-        });
+            forecast::recent_rate(&slots, now_s, 1800).map(|(r, _)| r)
+        }),
+    };
     let rate = recent.or_else(|| arrival_rate(m, q, est))?;
     let aht_s = aht(q, est).unwrap_or(300.0);
     Some(rate * aht_s / 3600.0).filter(|l| l.is_finite() && *l >= 0.0)
@@ -494,12 +496,25 @@ pub fn evaluate(m: &Model, source: &str, q: &Queue, policy: &SlaPolicy) -> SlaCe
     let now = m.now();
     let tz = m.config.timezone_of(source).0;
     let (start, end) = window_bounds(tz, policy, now);
-    let iv = m.intervals.get(&(source.to_string(), q.id.clone()));
-    let slots = iv
-        .map(|iv| slots_of(iv, policy.variant))
-        .unwrap_or_default();
+    let key = (source.to_string(), q.id.clone());
+    let iv = m.intervals.get(&key);
     let day_start = crate::domain::time::start_of_day(now, tz);
-    let profile = Profile::learn(&slots, day_start.timestamp());
+    // The learned profile is kept with the interval history (learning is costly).
+    let fresh;
+    let (slots, profile): (&[Slot], Option<&Profile>) = match m
+        .forecasts
+        .get(&key)
+        .filter(|f| f.variant == policy.variant && f.day_start == day_start)
+    {
+        Some(f) => (&f.slots, f.profile.as_ref()),
+        None => {
+            fresh = iv.map(|iv| QueueForecast::new(iv, policy.variant, day_start));
+            match &fresh {
+                Some(f) => (&f.slots, f.profile.as_ref()),
+                None => (&[], None),
+            }
+        }
+    };
     let (counters, since) = match policy.window {
         SlWindow::Day => (day_counters, None),
         SlWindow::Minutes(_) => match iv.and_then(|iv| window_counters(iv, start, end)) {
@@ -547,13 +562,13 @@ pub fn evaluate(m: &Model, source: &str, q: &Queue, policy: &SlaPolicy) -> SlaCe
                 now,
                 (day_start, crate::domain::time::next_midnight(now, tz)),
                 iv,
-                profile.as_ref(),
-                &slots,
+                profile,
+                slots,
             )),
             ..SlaCell::default()
         };
     }
-    let (rate, basis) = match interval_rate(&slots, profile.as_ref(), now, end) {
+    let (rate, basis) = match interval_rate(slots, profile, now, end) {
         Some(r) => r,
         None => match arrival_rate(m, q, est) {
             Some(r) => (r, ForecastBasis::LiveEstimate),
@@ -609,8 +624,8 @@ pub fn evaluate(m: &Model, source: &str, q: &Queue, policy: &SlaPolicy) -> SlaCe
         end,
         (day_start, crate::domain::time::next_midnight(now, tz)),
         iv,
-        profile.as_ref(),
-        &slots,
+        profile,
+        slots,
     );
     cell.day = Some(day);
     if let (Some(s), Some(effective)) = (share, effective) {
@@ -776,6 +791,29 @@ fn describe(
     }
 }
 
+/// A queue's interval history as forecast slots and the profile learned from it, kept with
+/// the history until it or the day changes: learning is the costly part of an evaluation.
+#[derive(Debug, Clone)]
+pub struct QueueForecast {
+    pub variant: SlVariant,
+    pub day_start: DateTime<Utc>,
+    pub slots: Vec<Slot>,
+    pub profile: Option<Profile>,
+}
+
+impl QueueForecast {
+    pub fn new(iv: &QueueIntervals, variant: SlVariant, day_start: DateTime<Utc>) -> Self {
+        let slots = slots_of(iv, variant);
+        let profile = Profile::learn(&slots, day_start.timestamp());
+        QueueForecast {
+            variant,
+            day_start,
+            slots,
+            profile,
+        }
+    }
+}
+
 /// A queue's intervals as forecast slots for `variant` (hits and counted calls).
 pub fn slots_of(iv: &QueueIntervals, variant: SlVariant) -> Vec<Slot> {
     iv.intervals
@@ -815,9 +853,11 @@ pub fn window_counters(
     }
     let mut c = SlCounters::default();
     let mut covers_start = false;
-    for i in &iv.intervals {
-        if i.end() <= start || i.start >= end {
-            continue;
+    // Oldest first: skip the days before the window at once.
+    let from = iv.intervals.partition_point(|i| i.end() <= start);
+    for i in &iv.intervals[from..] {
+        if i.start >= end {
+            break;
         }
         if i.start < start || i.end() > end {
             // An interval straddles the window's edge: it cannot be split.
