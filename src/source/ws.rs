@@ -2,11 +2,13 @@
 //! requests. `wss://` only (plain `ws://` only to a loopback host, the same rule as the API
 //! URLs), TLS by rustls with the webpki roots, a connect deadline, bounded message and frame
 //! sizes, and every error made printable and scrubbed of secrets. No credential is ever put
-//! in a WebSocket URL, and a URL is never logged with its query.
+//! in a WebSocket URL, and a URL is never logged with its query. [`Reconnect`] is the one
+//! reconnect policy of a pushed connection (jittered doubling, capped, reset once up).
 
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
+use rand::Rng;
 use tokio_tungstenite::tungstenite;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
@@ -32,6 +34,59 @@ impl Default for WsSettings {
             max_message_bytes: 1024 * 1024,
             user_agent: concat!("queuetop/", env!("CARGO_PKG_VERSION")).to_string(),
         }
+    }
+}
+
+/// How long a pushed connection waits before it tries again: after a failed attempt from
+/// `min` doubling to `max`, jittered (±20 %) so many clients do not reconnect in step; after
+/// a refusal (permission, a refused upgrade, credentials) `refused` (the caller polls
+/// meanwhile); after a connection that was up was lost, almost at once. A session that came
+/// up starts the doubling over.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reconnect {
+    min: Duration,
+    max: Duration,
+    refused: Duration,
+    failures: u32,
+}
+
+impl Reconnect {
+    pub fn new(min: Duration, max: Duration, refused: Duration) -> Self {
+        Reconnect {
+            min,
+            max,
+            refused,
+            failures: 0,
+        }
+    }
+
+    /// A session came up (it may have ended since): the next failure waits `min` again.
+    pub fn up(&mut self) {
+        self.failures = 0;
+    }
+
+    /// The wait after a connection that was up was lost: at once, but never in a tight loop.
+    pub fn after_loss(&self) -> Duration {
+        self.min.min(Duration::from_secs(1))
+    }
+
+    /// An attempt failed with `e`: the wait before the next one.
+    pub fn failed(&mut self, e: &SourceError) -> Duration {
+        self.failures = self.failures.saturating_add(1);
+        if matches!(
+            e,
+            SourceError::Permission(_) | SourceError::Fatal(_) | SourceError::Auth(_)
+        ) {
+            return self.refused;
+        }
+        self.ceiling().mul_f64(rand::rng().random_range(0.8..=1.2))
+    }
+
+    /// The un-jittered wait after the failures so far.
+    fn ceiling(&self) -> Duration {
+        self.min
+            .saturating_mul(1u32 << self.failures.saturating_sub(1).min(16))
+            .min(self.max)
     }
 }
 
@@ -212,6 +267,54 @@ impl WsConn {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reconnect_doubles_jittered_to_the_cap_and_starts_over_once_up() {
+        let s = Duration::from_secs;
+        let mut r = Reconnect::new(s(1), s(8), s(600));
+        let transient = SourceError::Transient("down".into());
+        for base in [1, 2, 4, 8, 8, 8] {
+            let w = r.failed(&transient);
+            assert!(
+                w >= s(base).mul_f64(0.8) && w <= s(base).mul_f64(1.2),
+                "{w:?} for {base} s"
+            );
+        }
+        // Many failures never overflow and stay at the cap.
+        for _ in 0..100 {
+            r.failed(&transient);
+        }
+        assert_eq!(r.ceiling(), s(8));
+        r.up();
+        let w = r.failed(&transient);
+        assert!(w >= s(1).mul_f64(0.8) && w <= s(1).mul_f64(1.2), "{w:?}");
+        // The jitter spreads the waits.
+        let waits: std::collections::HashSet<Duration> = (0..20)
+            .map(|_| {
+                let mut r = Reconnect::new(s(1), s(8), s(600));
+                r.failed(&transient)
+            })
+            .collect();
+        assert!(waits.len() > 1, "no jitter");
+    }
+
+    #[test]
+    fn a_refusal_waits_the_refused_retry_and_a_loss_almost_nothing() {
+        let s = Duration::from_secs;
+        let mut r = Reconnect::new(s(2), s(60), s(600));
+        for e in [
+            SourceError::Permission("403".into()),
+            SourceError::Fatal("400".into()),
+            SourceError::Auth("401".into()),
+        ] {
+            assert_eq!(r.failed(&e), s(600));
+        }
+        // A refusal counts as a failure: after three, the doubling is at 2 s × 2².
+        assert_eq!(r.ceiling(), s(8));
+        assert_eq!(r.after_loss(), s(1));
+        let quick = Reconnect::new(Duration::from_millis(50), s(1), s(1));
+        assert_eq!(quick.after_loss(), Duration::from_millis(50));
+    }
 
     #[test]
     fn only_wss_or_loopback_ws() {

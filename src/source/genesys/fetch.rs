@@ -594,6 +594,44 @@ fn url_segment(s: &str) -> String {
         .collect()
 }
 
+/// Today's intervals and the last 7 days', by queue (30 minutes each, by arrival).
+impl crate::source::IntervalHistory for Genesys {
+    fn intervals(&self) -> Option<crate::domain::SourceIntervals> {
+        if self.intervals_today.is_empty() && self.intervals_past.is_empty() {
+            return None;
+        }
+        let queues = self
+            .queues
+            .iter()
+            .flatten()
+            .map(|q| {
+                let mut intervals: Vec<crate::domain::IntervalCounts> = self
+                    .intervals_past
+                    .get(&q.id)
+                    .into_iter()
+                    .flatten()
+                    .chain(self.intervals_today.get(&q.id).into_iter().flatten())
+                    .cloned()
+                    .collect();
+                intervals.sort_by_key(|i| i.start);
+                intervals.dedup_by_key(|i| i.start);
+                crate::domain::QueueIntervals {
+                    queue_id: q.id.clone(),
+                    // The platform's schedules are not read: hours unknown.
+                    open_now: None,
+                    closes_at: None,
+                    intervals,
+                }
+            })
+            .collect();
+        Some(crate::domain::SourceIntervals {
+            source: self.name.clone(),
+            fetched_at: Utc::now(),
+            queues,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,7 +12,6 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use rand::Rng;
 use tokio::sync::mpsc;
 
 use super::wire::{
@@ -21,7 +20,7 @@ use super::wire::{
 };
 use crate::source::SourceError;
 use crate::source::http::HttpClient;
-use crate::source::ws::{self, WsEvent, WsSettings};
+use crate::source::ws::{self, Reconnect, WsEvent, WsSettings};
 
 pub(super) const CHANNELS_PATH: &str = "/api/v2/notifications/channels";
 /// Topics one channel may carry (more → 400).
@@ -39,7 +38,7 @@ pub struct PushTuning {
     /// No message (heartbeats come about every 30 s) for this long → reconnect.
     pub heartbeat_timeout: Duration,
     /// Reconnect backoff after a failed attempt: from `backoff_min` doubling to
-    /// `backoff_max`, jittered.
+    /// `backoff_max`, jittered (the policy is `ws::Reconnect`).
     pub backoff_min: Duration,
     pub backoff_max: Duration,
     /// After the platform or a proxy refused (permission, upgrade refused): try again after
@@ -466,39 +465,26 @@ pub async fn run(
             return;
         }
     };
-    let mut failures: u32 = 0;
+    let mut reconnect =
+        Reconnect::new(tuning.backoff_min, tuning.backoff_max, tuning.refused_retry);
     loop {
         match session(&api, &shards, &tuning, &tx).await {
             Ok(Ended::Stop) => return,
             Ok(Ended::Renew) => {
                 tracing::info!("push: renewing the notification channels");
-                failures = 0;
+                reconnect.up();
                 continue;
             }
             Ok(Ended::Lost(e)) => {
                 tracing::info!(error = %e, "push: connection lost; reconnecting");
-                failures = 0;
+                reconnect.up();
                 if tx.send(PushMsg::Down(e)).await.is_err() {
                     return;
                 }
-                // At once, but never in a tight loop.
-                tokio::time::sleep(tuning.backoff_min.min(Duration::from_secs(1))).await;
+                tokio::time::sleep(reconnect.after_loss()).await;
             }
             Err(e) => {
-                failures = failures.saturating_add(1);
-                let refused = matches!(
-                    e,
-                    SourceError::Permission(_) | SourceError::Fatal(_) | SourceError::Auth(_)
-                );
-                let wait = if refused {
-                    tuning.refused_retry
-                } else {
-                    let exp = tuning
-                        .backoff_min
-                        .saturating_mul(1u32 << (failures - 1).min(16))
-                        .min(tuning.backoff_max);
-                    exp.mul_f64(rand::rng().random_range(0.8..=1.2))
-                };
+                let wait = reconnect.failed(&e);
                 tracing::warn!(error = %e, retry_in_s = wait.as_secs_f64(), "push: could not connect");
                 if tx.send(PushMsg::Down(e)).await.is_err() {
                     return;
