@@ -17,6 +17,11 @@ pub fn fixed_now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 20, 14, 30, 0).unwrap()
 }
 
+/// A moment, the same afternoon, at which a demo queue is RED (an alarm on the wall).
+pub fn alarm_now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 20, 14, 18, 0).unwrap()
+}
+
 pub fn config() -> Config {
     let mut c = Config::demo_default();
     c.timezone = Some(chrono_tz::UTC);
@@ -44,7 +49,15 @@ pub fn app_with_demo() -> (App, DemoSource) {
 
 /// The same, with a configuration of the test's own (a demo source named "demo").
 pub fn app_with_demo_config(config: Config) -> (App, DemoSource) {
-    let now = fixed_now();
+    app_with_demo_config_at(config, fixed_now())
+}
+
+/// An app that has received one demo snapshot at `now`.
+pub fn app_with_demo_at(now: DateTime<Utc>) -> (App, DemoSource) {
+    app_with_demo_config_at(config(), now)
+}
+
+fn app_with_demo_config_at(config: Config, now: DateTime<Utc>) -> (App, DemoSource) {
     let mut src = demo_source(now);
     let mut app = App::new(Arc::new(config), now);
     let snap = futures_lite_block(src.poll()).snapshot;
