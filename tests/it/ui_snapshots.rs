@@ -176,7 +176,7 @@ fn narrow_screens_drop_whole_fields_never_part_of_a_number() {
     }
     // Rows that do not fit are counted, not silently cut.
     let s = render(&app, 60, 10);
-    assert!(s.contains("▼ 3 more"), "{s}");
+    assert!(s.contains("▼ 7 more"), "{s}");
     // The agents page and a timeline at 40 columns: names end in … when cut.
     update(&mut app, ch('a'));
     let s = render(&app, 40, 16);

@@ -82,7 +82,7 @@ pub struct AgentSpec {
 }
 
 /// What an incident does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum IncidentKind {
     /// The queue's arrival rate is multiplied by `factor` during the window.
@@ -500,14 +500,69 @@ mod tests {
     #[test]
     fn builtin_scenario_is_valid_and_sized() {
         let s = Scenario::parse(BUILTIN, "built-in").expect("valid");
-        assert!((6..=10).contains(&s.queues.len()));
-        assert!((40..=80).contains(&s.agents.len()));
+        assert!((8..=14).contains(&s.queues.len()));
+        assert!((60..=120).contains(&s.agents.len()));
         let media: std::collections::HashSet<_> = s.queues.iter().map(|q| q.media).collect();
+        for m in [Media::Voice, Media::Chat, Media::Message, Media::Email] {
+            assert!(media.contains(&m), "{m:?}");
+        }
         assert!(
-            media.contains(&Media::Voice)
-                && media.contains(&Media::Chat)
-                && media.contains(&Media::Email)
+            s.agents.iter().filter(|a| a.skills.len() > 1).count() > s.agents.len() / 2,
+            "most agents are shared between queues"
         );
+        let kinds: std::collections::HashSet<_> = s.incidents.iter().map(|i| i.kind).collect();
+        assert_eq!(kinds.len(), 3, "a surge, a sick call and an outage");
+    }
+
+    /// Follow the sun: at every hour of a winter and a summer day (UTC), several queues are
+    /// open and some regional ones closed; each agent works in a zone of their own.
+    #[test]
+    fn builtin_centre_follows_the_sun() {
+        use chrono::TimeZone;
+        let s = Scenario::builtin();
+        let zones: std::collections::HashSet<_> =
+            s.queues.iter().filter_map(|q| q.timezone.clone()).collect();
+        assert!(
+            zones.len() >= 4,
+            "three regions and the global queues: {zones:?}"
+        );
+        assert!(
+            s.queues
+                .iter()
+                .all(|q| q.zone().is_some() && q.opening().is_some())
+        );
+        assert!(s.agents.iter().all(|a| a.timezone.is_some()));
+        let open_at = |q: &QueueSpec, t: chrono::DateTime<chrono::Utc>| {
+            let (_, minute) = crate::domain::time::local_minute_of_day(t, q.zone());
+            let h = q.opening().unwrap_or(Shift {
+                start_min: 0,
+                len_min: 24 * 60,
+            });
+            (minute + 24 * 60 - h.start_min) % (24 * 60) < h.len_min
+        };
+        for (m, d) in [(1, 14), (7, 14)] {
+            for hour in 0..24 {
+                let t = chrono::Utc
+                    .with_ymd_and_hms(2026, m, d, hour, 30, 0)
+                    .single()
+                    .unwrap_or_default();
+                let open: Vec<&str> = s
+                    .queues
+                    .iter()
+                    .filter(|q| open_at(q, t))
+                    .map(|q| q.name.as_str())
+                    .collect();
+                let regional_open = s
+                    .queues
+                    .iter()
+                    .filter(|q| q.opening().is_some_and(|h| h.len_min < 24 * 60))
+                    .filter(|q| open_at(q, t))
+                    .count();
+                assert!(open.len() >= 4, "{t}: {open:?}");
+                assert!(regional_open >= 1, "{t}: a region at work: {open:?}");
+                assert!(open.len() < s.queues.len(), "{t}: some are closed");
+            }
+        }
     }
 
     #[test]
@@ -535,7 +590,7 @@ mod tests {
         let bad = BUILTIN.replace("profile = \"voice\"", "profile = \"nope\"");
         let e = Scenario::parse(&bad, "x").unwrap_err();
         assert!(e.contains("unknown profile"), "{e}");
-        let bad = BUILTIN.replacen("skills = [\"sales\"", "skills = [\"bogus\"", 1);
+        let bad = BUILTIN.replacen("skills = [\"", "skills = [\"bogus\", \"", 1);
         let e = Scenario::parse(&bad, "x").unwrap_err();
         assert!(e.contains("unknown skill"), "{e}");
         let e = Scenario::parse("name = 3", "x").unwrap_err();

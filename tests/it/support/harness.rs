@@ -13,13 +13,14 @@ use queuetop::ui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
+/// An afternoon in London, a morning in New York, the night in Singapore.
 pub fn fixed_now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 20, 14, 30, 0).unwrap()
+    Utc.with_ymd_and_hms(2026, 11, 20, 15, 12, 0).unwrap()
 }
 
-/// A moment, the same afternoon, at which a demo queue is RED (an alarm on the wall).
+/// A moment at which a demo queue is RED (an alarm on the wall): the fixed instant.
 pub fn alarm_now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 20, 14, 18, 0).unwrap()
+    fixed_now()
 }
 
 pub fn config() -> Config {
@@ -65,6 +66,9 @@ fn app_with_demo_config_at(config: Config, now: DateTime<Utc>) -> (App, DemoSour
     if let Some(iv) = queuetop::source::IntervalHistory::intervals(src.vendor()) {
         app.apply_intervals(iv);
     }
+    // The event loop's next tick (within a second) brings the board's order in line with
+    // the evaluations the interval counters just changed.
+    update(&mut app, Msg::Tick(now));
     (app, src)
 }
 
@@ -139,13 +143,15 @@ pub fn wall_pages_config() -> Config {
     c.wall.pages = vec![
         WallPage {
             name: "Voice".into(),
-            queues: ["Sales", "Billing", "Retent*", "VIP*", "Technical*"]
+            queues: ["*Sales", "*Billing", "*Retent*", "*VIP*", "Technical*"]
                 .map(String::from)
                 .to_vec(),
         },
         WallPage {
             name: "Digital".into(),
-            queues: ["Web Chat", "WhatsApp", "Email"].map(String::from).to_vec(),
+            queues: ["Web Chat", "*WhatsApp", "Email"]
+                .map(String::from)
+                .to_vec(),
         },
     ];
     c
