@@ -23,12 +23,26 @@ pub struct DayIncident {
     pub to: DateTime<Utc>,
     /// Surge: the arrival rate multiplier (1 for the other kinds).
     pub factor: f64,
-    /// Sick and outage: the agents affected (indices in the scenario's `agents`), in the
-    /// order they were drawn.
-    pub agents: Vec<usize>,
+    /// Sick and outage: the agents affected, in the order they were drawn.
+    pub agents: Vec<Struck>,
     /// Seeds the extra arrivals of a surge.
     pub seed: u64,
 }
+
+/// An agent an incident keeps away, and exactly when: within the incident's window, each
+/// a little after its start and back a little before its end (people do not all move in
+/// the same second).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Struck {
+    /// Index in the scenario's `agents`.
+    pub agent: usize,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+}
+
+/// How far apart the agents struck by one incident move: up to two minutes, and never
+/// more than a quarter of the window.
+const STAGGER_MS: i64 = 120_000;
 
 /// One incident of the scenario, resolved against its queues and agents.
 #[derive(Debug, Clone)]
@@ -156,7 +170,15 @@ impl IncidentPlan {
                 let n = agents.len();
                 let k = ((r.share * n as f64).round() as usize).clamp(n.min(1), n);
                 agents.truncate(k);
+                let spread = STAGGER_MS.min((to - from).num_milliseconds() / 4).max(0);
                 agents
+                    .into_iter()
+                    .map(|agent| Struck {
+                        agent,
+                        from: from + Duration::milliseconds(rng.random_range(0..=spread)),
+                        to: to - Duration::milliseconds(rng.random_range(0..=spread)),
+                    })
+                    .collect()
             }
         };
         Some(DayIncident {
@@ -296,10 +318,17 @@ mod tests {
             let i = &day[0];
             let expect = ((serving.len() as f64 * 0.25).round() as usize).max(1);
             assert_eq!(i.agents.len(), expect);
-            assert!(i.agents.iter().all(|a| serving.contains(a)));
-            let unique: std::collections::HashSet<_> = i.agents.iter().collect();
+            assert!(i.agents.iter().all(|a| serving.contains(&a.agent)));
+            let unique: std::collections::HashSet<_> = i.agents.iter().map(|a| a.agent).collect();
             assert_eq!(unique.len(), i.agents.len());
-            drawn.extend(i.agents.iter().copied());
+            drawn.extend(unique);
+            // Each a little after the start and before the end, not all at once.
+            for a in &i.agents {
+                assert!(a.from >= i.from && a.to <= i.to && a.from < a.to, "{a:?}");
+                assert!((a.from - i.from).num_seconds() <= 120);
+            }
+            let starts: std::collections::HashSet<_> = i.agents.iter().map(|a| a.from).collect();
+            assert!(starts.len() > 1, "staggered");
             // The whole day in the queue's zone.
             let tz = s.queues[0].zone().or(Some(chrono_tz::UTC));
             assert_eq!(Some(i.from), local_instant(date(d), 0, tz));
