@@ -12,6 +12,7 @@ mod cxone_source;
 mod cxone_wire;
 mod demo_clock;
 mod e2e_pty;
+mod follow_the_sun;
 mod genesys_cli;
 mod genesys_proptest;
 mod genesys_push;

@@ -32,10 +32,10 @@ fn breaks_turn_an_interval_from_green_to_amber_to_red() {
         clock: Default::default(),
     };
     let mut src = DemoSource::with_clock(&cfg, &opts, Box::new(now.clone())).expect("demo");
-    // Sales is judged per 30-minute interval, as many floors run it.
+    // EMEA Sales is judged per 30-minute interval, as many floors run it.
     let mut cfg_all = config();
     cfg_all.sla.queues.push(queuetop::config::SlaOverride {
-        pattern: "Sales".into(),
+        pattern: "EMEA Sales".into(),
         target: None,
         threshold_s: None,
         variant: None,
@@ -46,7 +46,7 @@ fn breaks_turn_an_interval_from_green_to_amber_to_red() {
     let status = |app: &App| {
         board_rows(app)
             .into_iter()
-            .find(|r| r.name == "Sales")
+            .find(|r| r.name == "EMEA Sales")
             .and_then(|r| r.sla.status)
     };
 
@@ -66,12 +66,12 @@ fn breaks_turn_an_interval_from_green_to_amber_to_red() {
     }
     let mut seen = vec![status(&app).expect("status known")];
     assert_eq!(seen[0], SlaStatus::Green, "a normal afternoon is on track");
-    // Send Sales agents on a long break, one every two minutes.
+    // Send EMEA Sales agents on a long break, one every two minutes.
     let sales: Vec<String> = src
         .sim()
         .agents()
         .into_iter()
-        .filter(|a| a.queues.iter().any(|q| q == "sales"))
+        .filter(|a| a.queues.iter().any(|q| q == "sales-emea"))
         .map(|a| a.id)
         .collect();
     for id in &sales {
@@ -88,7 +88,7 @@ fn breaks_turn_an_interval_from_green_to_amber_to_red() {
                 seen.push(s);
                 let row = board_rows(&app)
                     .into_iter()
-                    .find(|r| r.name == "Sales")
+                    .find(|r| r.name == "EMEA Sales")
                     .expect("row");
                 eprintln!("{s:?}: {:?} {:?}", row.sla.why, row.sla.detail);
             }
@@ -96,7 +96,7 @@ fn breaks_turn_an_interval_from_green_to_amber_to_red() {
         // Until the projection itself is red (not only a caller past the threshold).
         let why = board_rows(&app)
             .into_iter()
-            .find(|r| r.name == "Sales")
+            .find(|r| r.name == "EMEA Sales")
             .and_then(|r| r.sla.why);
         if matches!(
             why,
@@ -112,7 +112,7 @@ fn breaks_turn_an_interval_from_green_to_amber_to_red() {
     // The queue page explains it in words.
     let row = board_rows(&app)
         .into_iter()
-        .find(|r| r.name == "Sales")
+        .find(|r| r.name == "EMEA Sales")
         .expect("row");
     assert!(
         row.sla

@@ -1,4 +1,4 @@
-//! The demo centre's scenario: queues, arrival profiles and agents (TOML).
+//! The demo centre's scenario: queues, arrival profiles, agents and incidents (TOML).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -19,6 +19,9 @@ pub struct Scenario {
     pub profiles: HashMap<String, Vec<f64>>,
     pub queues: Vec<QueueSpec>,
     pub agents: Vec<AgentSpec>,
+    /// Things that go wrong on some days (surges, sick calls, outages).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub incidents: Vec<IncidentSpec>,
 }
 
 fn default_nr() -> f64 {
@@ -61,23 +64,7 @@ impl QueueSpec {
 
     /// The hours as (start minute, length in minutes).
     pub fn opening(&self) -> Option<Shift> {
-        let h = self.hours.as_deref()?;
-        let (a, b) = h.split_once('-')?;
-        let start = parse_hhmm(a)?;
-        let end = if b.trim() == "24:00" {
-            24 * 60
-        } else {
-            parse_hhmm(b)?
-        };
-        let len = if end > start {
-            end - start
-        } else {
-            end + 24 * 60 - start
-        };
-        Some(Shift {
-            start_min: start,
-            len_min: len,
-        })
+        parse_window(self.hours.as_deref()?)
     }
 }
 
@@ -92,6 +79,168 @@ pub struct AgentSpec {
     /// The zone the shift is read in. Default: the zone of the agent's first skill.
     #[serde(default)]
     pub timezone: Option<String>,
+}
+
+/// What an incident does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IncidentKind {
+    /// The queue's arrival rate is multiplied by `factor` during the window.
+    Surge,
+    /// A share of the queue's team (the agents whose first skill it is) call in sick: they
+    /// do not log in during the window (the whole day when no window is given); one at
+    /// work goes home when their current contact is done.
+    Sick,
+    /// A share of the queue's team are pulled off the phones (a system outage, an
+    /// emergency briefing) during the window: each goes unavailable when next free.
+    Outage,
+}
+
+impl IncidentKind {
+    pub fn word(self) -> &'static str {
+        match self {
+            IncidentKind::Surge => "surge",
+            IncidentKind::Sick => "sick",
+            IncidentKind::Outage => "outage",
+        }
+    }
+}
+
+/// One kind of trouble that strikes a queue on some days. Whether it happens on a day, and
+/// exactly when and to whom, is drawn from (seed, incident, date), so every process agrees.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentSpec {
+    pub kind: IncidentKind,
+    /// The queue id: its arrivals surge, or its team (the agents whose first skill it is)
+    /// is affected.
+    pub queue: String,
+    /// Local "HH:MM-HH:MM" in the queue's zone (an end before the start runs past
+    /// midnight). Required for a surge and an outage; a sick wave without one lasts the day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<String>,
+    /// Probability that it happens on any one day, in [0, 1].
+    #[serde(default)]
+    pub chance: f64,
+    /// Dates ("2026-12-02", the queue's own calendar) on which it happens for certain.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub days: Vec<String>,
+    /// Surge only: the arrival rate multiplier, in (1, 10].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub factor: Option<f64>,
+    /// Sick and outage: the share of the queue's team affected, in (0, 1] (default 1); at
+    /// least one agent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub share: Option<f64>,
+    /// The window moves by up to this much either way, drawn each day ("30m"; up to 6 h).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spread: Option<String>,
+}
+
+impl IncidentSpec {
+    /// The window as (start minute, length in minutes); `None` when absent or malformed.
+    pub fn window(&self) -> Option<Shift> {
+        parse_window(self.window.as_deref()?)
+    }
+
+    /// The spread in minutes (0 when absent).
+    pub fn spread_min(&self) -> Option<u32> {
+        match &self.spread {
+            None => Some(0),
+            Some(s) => {
+                let d = crate::config::parse_duration(s)?;
+                u32::try_from(d.as_secs() / 60).ok()
+            }
+        }
+    }
+
+    /// The listed dates, parsed (`None` if one is malformed).
+    pub fn dates(&self) -> Option<Vec<chrono::NaiveDate>> {
+        self.days
+            .iter()
+            .map(|d| chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok())
+            .collect()
+    }
+
+    /// The share of agents affected (sick and outage).
+    pub fn share(&self) -> f64 {
+        self.share.unwrap_or(1.0)
+    }
+
+    fn validate(
+        &self,
+        n: usize,
+        queues: &std::collections::HashSet<&str>,
+        agents: &[AgentSpec],
+    ) -> Result<(), String> {
+        let at = format!("incident {n} ({} on {:?})", self.kind.word(), self.queue);
+        if !queues.contains(self.queue.as_str()) {
+            return Err(format!("{at}: unknown queue {:?}", self.queue));
+        }
+        if self.kind != IncidentKind::Surge
+            && !agents.iter().any(|a| a.skills.first() == Some(&self.queue))
+        {
+            return Err(format!(
+                "{at}: the queue has no team (no agent has {:?} as their first skill)",
+                self.queue
+            ));
+        }
+        match (&self.window, self.window()) {
+            (Some(w), None) => {
+                return Err(format!(
+                    "{at}: bad window {w:?} (write \"10:00-11:30\", in the queue's zone)"
+                ));
+            }
+            (None, _) if self.kind != IncidentKind::Sick => {
+                return Err(format!(
+                    "{at}: a {} needs a window (window = \"10:00-11:30\")",
+                    self.kind.word()
+                ));
+            }
+            _ => {}
+        }
+        if !(self.chance.is_finite() && (0.0..=1.0).contains(&self.chance)) {
+            return Err(format!("{at}: chance must be in [0, 1]"));
+        }
+        let Some(dates) = self.dates() else {
+            return Err(format!(
+                "{at}: bad date in days {:?} (write \"2026-12-02\")",
+                self.days
+            ));
+        };
+        if self.chance == 0.0 && dates.is_empty() {
+            return Err(format!(
+                "{at}: it never happens (give a chance per day, or days)"
+            ));
+        }
+        match (self.kind, self.factor) {
+            (IncidentKind::Surge, Some(f)) if f.is_finite() && f > 1.0 && f <= 10.0 => {}
+            (IncidentKind::Surge, _) => {
+                return Err(format!("{at}: a surge needs a factor in (1, 10]"));
+            }
+            (_, Some(_)) => return Err(format!("{at}: factor is for a surge only")),
+            (_, None) => {}
+        }
+        match (self.kind, self.share) {
+            (IncidentKind::Surge, Some(_)) => {
+                return Err(format!("{at}: share is for sick and outage only"));
+            }
+            (_, Some(s)) if !(s.is_finite() && s > 0.0 && s <= 1.0) => {
+                return Err(format!("{at}: share must be in (0, 1]"));
+            }
+            _ => {}
+        }
+        match self.spread_min() {
+            Some(m) if m <= 6 * 60 => {}
+            _ => {
+                return Err(format!(
+                    "{at}: bad spread {:?} (a duration up to 6h, e.g. \"30m\")",
+                    self.spread
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// A parsed shift: minutes after local midnight, and its length in minutes.
@@ -201,6 +350,9 @@ impl Scenario {
                 ));
             }
         }
+        for (i, inc) in self.incidents.iter().enumerate() {
+            inc.validate(i + 1, &ids, &self.agents)?;
+        }
         Ok(())
     }
 }
@@ -209,10 +361,12 @@ impl Scenario {
     /// A large synthetic centre for benches and load tests: `queues` queues and `agents`
     /// agents, built from the built-in scenario's queue kinds, profiles and shifts.
     ///
-    /// Queue `k` copies built-in queue `k mod 8` with its peak rate scaled so the load per
-    /// agent stays close to the built-in centre's. Agent `i` serves 1–4 queues (its home
-    /// queue `i mod queues` plus queues spread evenly around it) and works the built-in
-    /// agent `i mod 60`'s shift. Deterministic: the same sizes give the same scenario.
+    /// Queue `k` copies built-in queue `k mod Q` (Q built-in queues) with its peak rate
+    /// scaled so the load per agent stays close to the built-in centre's. Agent `i` serves
+    /// 1–4 queues (its home queue `i mod queues` plus queues spread evenly around it) and
+    /// works built-in agent `i mod A`'s shift in that agent's zone. The built-in incidents
+    /// strike the first copy of their queue. Deterministic: the same sizes give the same
+    /// scenario.
     pub fn scaled(queues: usize, agents: usize) -> Scenario {
         let base = Scenario::builtin();
         let queues = queues.max(1);
@@ -252,12 +406,26 @@ impl Scenario {
                 }
             })
             .collect();
+        // Each incident strikes the first copy of its queue.
+        let incidents = base
+            .incidents
+            .iter()
+            .filter_map(|inc| {
+                let b = base.queues.iter().position(|q| q.id == inc.queue)?;
+                let q = queue_specs.get(b)?;
+                Some(IncidentSpec {
+                    queue: q.id.clone(),
+                    ..inc.clone()
+                })
+            })
+            .collect();
         Scenario {
             name: format!("Scaled centre ({queues} queues, {agents} agents)"),
             not_responding_chance: base.not_responding_chance,
             profiles: base.profiles,
             queues: queue_specs,
             agents: agent_specs,
+            incidents,
         }
     }
 
@@ -289,6 +457,27 @@ fn parse_hhmm(s: &str) -> Option<u32> {
     (h < 24 && m < 60).then_some(h * 60 + m)
 }
 
+/// "HH:MM-HH:MM" as (start minute, length): an end before the start runs past midnight,
+/// "24:00" ends at midnight, equal ends are a whole day.
+fn parse_window(s: &str) -> Option<Shift> {
+    let (a, b) = s.split_once('-')?;
+    let start = parse_hhmm(a)?;
+    let end = if b.trim() == "24:00" {
+        24 * 60
+    } else {
+        parse_hhmm(b)?
+    };
+    let len = if end > start {
+        end - start
+    } else {
+        end + 24 * 60 - start
+    };
+    Some(Shift {
+        start_min: start,
+        len_min: len,
+    })
+}
+
 pub fn parse_shift(s: &str) -> Option<Shift> {
     let (a, b) = s.split_once('-')?;
     let start = parse_hhmm(a)?;
@@ -311,14 +500,69 @@ mod tests {
     #[test]
     fn builtin_scenario_is_valid_and_sized() {
         let s = Scenario::parse(BUILTIN, "built-in").expect("valid");
-        assert!((6..=10).contains(&s.queues.len()));
-        assert!((40..=80).contains(&s.agents.len()));
+        assert!((8..=14).contains(&s.queues.len()));
+        assert!((60..=120).contains(&s.agents.len()));
         let media: std::collections::HashSet<_> = s.queues.iter().map(|q| q.media).collect();
+        for m in [Media::Voice, Media::Chat, Media::Message, Media::Email] {
+            assert!(media.contains(&m), "{m:?}");
+        }
         assert!(
-            media.contains(&Media::Voice)
-                && media.contains(&Media::Chat)
-                && media.contains(&Media::Email)
+            s.agents.iter().filter(|a| a.skills.len() > 1).count() > s.agents.len() / 2,
+            "most agents are shared between queues"
         );
+        let kinds: std::collections::HashSet<_> = s.incidents.iter().map(|i| i.kind).collect();
+        assert_eq!(kinds.len(), 3, "a surge, a sick call and an outage");
+    }
+
+    /// Follow the sun: at every hour of a winter and a summer day (UTC), several queues are
+    /// open and some regional ones closed; each agent works in a zone of their own.
+    #[test]
+    fn builtin_centre_follows_the_sun() {
+        use chrono::TimeZone;
+        let s = Scenario::builtin();
+        let zones: std::collections::HashSet<_> =
+            s.queues.iter().filter_map(|q| q.timezone.clone()).collect();
+        assert!(
+            zones.len() >= 4,
+            "three regions and the global queues: {zones:?}"
+        );
+        assert!(
+            s.queues
+                .iter()
+                .all(|q| q.zone().is_some() && q.opening().is_some())
+        );
+        assert!(s.agents.iter().all(|a| a.timezone.is_some()));
+        let open_at = |q: &QueueSpec, t: chrono::DateTime<chrono::Utc>| {
+            let (_, minute) = crate::domain::time::local_minute_of_day(t, q.zone());
+            let h = q.opening().unwrap_or(Shift {
+                start_min: 0,
+                len_min: 24 * 60,
+            });
+            (minute + 24 * 60 - h.start_min) % (24 * 60) < h.len_min
+        };
+        for (m, d) in [(1, 14), (7, 14)] {
+            for hour in 0..24 {
+                let t = chrono::Utc
+                    .with_ymd_and_hms(2026, m, d, hour, 30, 0)
+                    .single()
+                    .unwrap_or_default();
+                let open: Vec<&str> = s
+                    .queues
+                    .iter()
+                    .filter(|q| open_at(q, t))
+                    .map(|q| q.name.as_str())
+                    .collect();
+                let regional_open = s
+                    .queues
+                    .iter()
+                    .filter(|q| q.opening().is_some_and(|h| h.len_min < 24 * 60))
+                    .filter(|q| open_at(q, t))
+                    .count();
+                assert!(open.len() >= 4, "{t}: {open:?}");
+                assert!(regional_open >= 1, "{t}: a region at work: {open:?}");
+                assert!(open.len() < s.queues.len(), "{t}: some are closed");
+            }
+        }
     }
 
     #[test]
@@ -346,11 +590,132 @@ mod tests {
         let bad = BUILTIN.replace("profile = \"voice\"", "profile = \"nope\"");
         let e = Scenario::parse(&bad, "x").unwrap_err();
         assert!(e.contains("unknown profile"), "{e}");
-        let bad = BUILTIN.replacen("skills = [\"sales\"", "skills = [\"bogus\"", 1);
+        let bad = BUILTIN.replacen("skills = [\"", "skills = [\"bogus\", \"", 1);
         let e = Scenario::parse(&bad, "x").unwrap_err();
         assert!(e.contains("unknown skill"), "{e}");
         let e = Scenario::parse("name = 3", "x").unwrap_err();
         assert!(e.contains("demo scenario x"), "{e}");
+    }
+
+    /// The built-in centre with one incident added (fields as TOML lines).
+    fn with_incident(fields: &str) -> Result<Scenario, String> {
+        Scenario::parse(&format!("{BUILTIN}\n[[incidents]]\n{fields}\n"), "x")
+    }
+
+    #[test]
+    fn incidents_parse_and_say_what_is_wrong() {
+        let q = Scenario::builtin().queues[0].id.clone();
+        let ok = with_incident(&format!(
+            "kind = \"surge\"\nqueue = \"{q}\"\nwindow = \"10:00-11:30\"\nfactor = 2.5\nchance = 0.3\nspread = \"45m\""
+        ))
+        .expect("a valid surge");
+        let inc = ok.incidents.last().expect("added");
+        assert_eq!(inc.kind, IncidentKind::Surge);
+        assert_eq!(
+            inc.window(),
+            Some(Shift {
+                start_min: 600,
+                len_min: 90
+            })
+        );
+        assert_eq!(inc.spread_min(), Some(45));
+        with_incident(&format!(
+            "kind = \"sick\"\nqueue = \"{q}\"\nshare = 0.3\ndays = [\"2026-12-02\"]"
+        ))
+        .expect("a sick day needs no window");
+        with_incident(&format!(
+            "kind = \"outage\"\nqueue = \"{q}\"\nwindow = \"23:30-01:00\"\nchance = 1"
+        ))
+        .expect("an outage past midnight, the whole team");
+        let cases = [
+            (format!("kind = \"flood\"\nqueue = \"{q}\""), "unknown variant"),
+            (
+                "kind = \"surge\"\nqueue = \"nope\"\nwindow = \"10:00-11:00\"\nfactor = 2\nchance = 1".to_string(),
+                "unknown queue \"nope\"",
+            ),
+            (
+                format!("kind = \"surge\"\nqueue = \"{q}\"\nfactor = 2\nchance = 1"),
+                "needs a window",
+            ),
+            (
+                format!("kind = \"surge\"\nqueue = \"{q}\"\nwindow = \"10-11\"\nfactor = 2\nchance = 1"),
+                "bad window \"10-11\"",
+            ),
+            (
+                format!("kind = \"surge\"\nqueue = \"{q}\"\nwindow = \"10:00-11:00\"\nchance = 1"),
+                "factor in (1, 10]",
+            ),
+            (
+                format!("kind = \"surge\"\nqueue = \"{q}\"\nwindow = \"10:00-11:00\"\nfactor = 0.5\nchance = 1"),
+                "factor in (1, 10]",
+            ),
+            (
+                format!("kind = \"surge\"\nqueue = \"{q}\"\nwindow = \"10:00-11:00\"\nfactor = 2\nshare = 0.5\nchance = 1"),
+                "share is for sick and outage only",
+            ),
+            (
+                format!("kind = \"outage\"\nqueue = \"{q}\"\nwindow = \"10:00-11:00\"\nfactor = 2\nchance = 1"),
+                "factor is for a surge only",
+            ),
+            (
+                format!("kind = \"sick\"\nqueue = \"{q}\"\nshare = 0\nchance = 1"),
+                "share must be in (0, 1]",
+            ),
+            (
+                format!("kind = \"sick\"\nqueue = \"{q}\"\nchance = 1.5"),
+                "chance must be in [0, 1]",
+            ),
+            (
+                format!("kind = \"sick\"\nqueue = \"{q}\""),
+                "it never happens",
+            ),
+            (
+                format!("kind = \"sick\"\nqueue = \"{q}\"\ndays = [\"2026-13-01\"]"),
+                "bad date in days",
+            ),
+            (
+                format!("kind = \"outage\"\nqueue = \"{q}\"\nwindow = \"10:00-11:00\"\nchance = 1\nspread = \"7h\""),
+                "bad spread",
+            ),
+            (
+                format!("kind = \"sick\"\nqueue = \"{q}\"\nchance = 1\nwho = \"me\""),
+                "unknown field",
+            ),
+        ];
+        for (fields, want) in cases {
+            let e = with_incident(&fields).expect_err(&fields);
+            assert!(e.contains(want), "{fields}: {e}");
+            assert!(e.contains("demo scenario x"), "{e}");
+        }
+        // Incidents are numbered from 1 in scenario order, after the built-in ones.
+        let n = Scenario::builtin().incidents.len() + 1;
+        let e = with_incident(&format!("kind = \"sick\"\nqueue = \"{q}\"")).expect_err("never");
+        assert!(
+            e.contains(&format!("incident {n} (sick on \"{q}\")")),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_sick_or_outage_incident_needs_a_team() {
+        // A queue that no agent has as their first skill has no team to strike.
+        let s = Scenario::builtin();
+        let lonely = s
+            .queues
+            .iter()
+            .find(|q| !s.agents.iter().any(|a| a.skills.first() == Some(&q.id)));
+        let text = match lonely {
+            Some(q) => format!(
+                "{BUILTIN}\n[[incidents]]\nkind = \"outage\"\nqueue = \"{}\"\nwindow = \"10:00-11:00\"\nchance = 1\n",
+                q.id
+            ),
+            None => format!(
+                "{}\n[[queues]]\nid = \"lonely\"\nname = \"Lonely\"\nmedia = \"voice\"\ntarget = 0.8\nthreshold = \"20s\"\npeak_per_hour = 1\ntalk = 60\nacw = 0\npatience = 60\nprofile = \"{}\"\n\n[[incidents]]\nkind = \"outage\"\nqueue = \"lonely\"\nwindow = \"10:00-11:00\"\nchance = 1\n",
+                BUILTIN, s.queues[0].profile
+            ),
+        };
+        let e = Scenario::parse(&text, "x").expect_err("no team");
+        assert!(e.contains("has no team"), "{e}");
     }
 
     #[test]

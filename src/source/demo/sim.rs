@@ -1,13 +1,16 @@
 //! A discrete-event simulation of a contact centre.
 //!
 //! Time is integer milliseconds since the Unix epoch, so events order exactly and map to
-//! real instants. Everything random comes from one seeded ChaCha generator, so a seed and a
-//! start instant give the same centre every time.
+//! real instants. Everything random comes from seeded ChaCha generators, so a seed and a
+//! start instant give the same centre every time: one for the centre at work, one per
+//! queue for its arrivals (so a queue's arrivals do not depend on how its calls went), and
+//! one per incident and day (see [`incidents`]).
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 
 mod idle;
+pub mod incidents;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -15,7 +18,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use self::idle::IdleIndex;
-use super::scenario::{Scenario, Shift};
+use self::incidents::{DayIncident, IncidentPlan, TAG_ARRIVALS, derive_seed};
+use super::scenario::{IncidentKind, Scenario, Shift};
 use crate::domain::time::{local_instant, local_minute_of_day, next_midnight, start_of_day};
 use crate::domain::{
     Agent, AgentCounts, AgentState, Queue, QueueLive, QueueToday, SlObjective, StateSpan,
@@ -38,11 +42,15 @@ const GRAIN: Ms = GRAIN_MINUTES as Ms * MINUTE;
 const GRAINS_KEEP: usize = 8 * 24 * 4;
 /// How long an agent who ignores an offered call stays "not responding".
 const NOT_RESPONDING_FOR: Ms = 60 * SECOND;
+/// The reason shown for an agent kept away by a sick-call incident.
+const OFF_SICK: &str = "Off sick";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Event {
     /// A new interaction arrives at queue `.0` (thinning candidate).
     Arrival(usize),
+    /// An extra arrival of surge `.0` (thinning candidate).
+    SurgeArrival(usize),
     /// Waiting call gives up.
     Abandon(u64),
     /// Agent finishes talking (gen guards against stale events).
@@ -69,6 +77,9 @@ enum Event {
     },
     ShiftStart(usize),
     ShiftEnd(usize),
+    /// An incident (sick call, outage) begins or ends for an agent.
+    BlockStart(usize),
+    BlockEnd(usize),
     /// Plan tomorrow's shifts and reset today's counters.
     Midnight,
     TrendSample,
@@ -80,6 +91,8 @@ pub enum AwayKind {
     Lunch,
     Meeting,
     Training,
+    /// Pulled off the phones by an outage incident.
+    Outage,
 }
 
 impl AwayKind {
@@ -89,6 +102,7 @@ impl AwayKind {
             AwayKind::Lunch => "Lunch",
             AwayKind::Meeting => "Meeting",
             AwayKind::Training => "Training",
+            AwayKind::Outage => "Outage",
         }
     }
 }
@@ -144,6 +158,8 @@ struct QueueSim {
     hours: Option<Shift>,
     /// Counters by arrival granule, oldest first.
     grains: VecDeque<(Ms, Grain)>,
+    /// The queue's own arrival generator.
+    arrivals: ChaCha8Rng,
 }
 
 /// One granule's counters (by the interval the call arrived in).
@@ -206,8 +222,30 @@ struct AgentSim {
     /// Absence or log-out due while busy; applied when the agent is next free.
     pending_away: Option<(AwayKind, Ms)>,
     pending_logout: bool,
+    /// Logged in for the shift.
     on_shift: bool,
+    /// Within a planned shift (logged in or not: a sick agent is rostered but out).
+    rostered: bool,
+    /// Incidents keeping the agent away, planned a day or two ahead.
+    blocks: Vec<Block>,
     history: VecDeque<Span>,
+}
+
+/// A stretch of time an incident keeps an agent from work.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Block {
+    from: Ms,
+    to: Ms,
+    kind: IncidentKind,
+}
+
+/// A surge in progress: extra arrivals at `extra` × the queue's rate until `to`.
+#[derive(Debug, Clone)]
+struct Surge {
+    queue: usize,
+    to: Ms,
+    extra: f64,
+    rng: ChaCha8Rng,
 }
 
 /// A closed span of an agent's history, kept compact (times in ms, a static label) and
@@ -254,6 +292,11 @@ pub struct Sim {
     nr_chance: f64,
     /// Local midnight that started "today".
     day_start: Ms,
+    incidents: IncidentPlan,
+    /// The incidents planned so far, by day planned.
+    planned: Vec<DayIncident>,
+    /// Surges with arrivals still to come (a finished one leaves `None`).
+    surges: Vec<Option<Surge>>,
 }
 
 /// The kept granules with the empty ones in between (and up to the current one) filled in.
@@ -274,6 +317,13 @@ fn fill_gaps(grains: &VecDeque<(Ms, Grain)>, now: Ms) -> impl Iterator<Item = (M
         })
 }
 
+/// An exponential gap with the given mean, from `rng`.
+fn exp_ms_with(rng: &mut ChaCha8Rng, mean: f64) -> Ms {
+    // (0, 1]: safe for ln().
+    let u = 1.0 - rng.random::<f64>();
+    (-mean * u.ln()).round() as Ms
+}
+
 fn to_ms(t: DateTime<Utc>) -> Ms {
     t.timestamp_millis()
 }
@@ -289,7 +339,8 @@ impl Sim {
         let queues: Vec<QueueSim> = scenario
             .queues
             .iter()
-            .map(|q| {
+            .enumerate()
+            .map(|(i, q)| {
                 let mut profile = [0.0; 24];
                 let p = scenario
                     .profiles
@@ -300,6 +351,10 @@ impl Sim {
                     profile[i] = *f;
                 }
                 QueueSim {
+                    arrivals: ChaCha8Rng::seed_from_u64(derive_seed(
+                        seed,
+                        &[TAG_ARRIVALS, i as u64],
+                    )),
                     tz: q.zone().or(tz),
                     hours: q.opening(),
                     grains: VecDeque::new(),
@@ -358,6 +413,8 @@ impl Sim {
                 pending_away: None,
                 pending_logout: false,
                 on_shift: false,
+                rostered: false,
+                blocks: Vec::new(),
                 history: VecDeque::new(),
             })
             .collect();
@@ -376,6 +433,9 @@ impl Sim {
             next_call: 1,
             nr_chance: scenario.not_responding_chance,
             day_start: to_ms(start_of_day(start, tz)),
+            incidents: IncidentPlan::new(scenario, seed, tz),
+            planned: Vec::new(),
+            surges: Vec::new(),
         };
         // Shifts that began yesterday and are still running (overnight ones) start now.
         // Days are planned a day ahead: a shift in a zone east of the source's may start
@@ -427,6 +487,8 @@ impl Sim {
         match ev {
             Event::ShiftStart(_)
             | Event::ShiftEnd(_)
+            | Event::BlockStart(_)
+            | Event::BlockEnd(_)
             | Event::AwayStart { .. }
             | Event::Midnight => self.agenda.push(entry),
             _ => self.events.push(entry),
@@ -439,7 +501,7 @@ impl Sim {
     }
 
     fn exp_ms(&mut self, mean: f64) -> Ms {
-        (-mean * self.uniform().ln()).round() as Ms
+        exp_ms_with(&mut self.rng, mean)
     }
 
     /// Gamma(2) with the given mean: handle times are rarely near zero.
@@ -470,22 +532,59 @@ impl Sim {
         qs.peak_per_ms * f
     }
 
-    /// Non-homogeneous Poisson arrivals by thinning against the profile's peak.
+    /// Non-homogeneous Poisson arrivals by thinning against the profile's peak, drawn from
+    /// the queue's own generator.
     fn schedule_arrival(&mut self, q: usize) {
         let max = self.queues[q].peak_per_ms * self.queues[q].profile_max;
         if max <= 0.0 {
             return;
         }
-        let gap = self.exp_ms(1.0 / max).max(1);
+        let gap = exp_ms_with(&mut self.queues[q].arrivals, 1.0 / max).max(1);
         self.push(self.now + gap, Event::Arrival(q));
     }
 
     fn on_arrival(&mut self, q: usize) {
         self.schedule_arrival(q);
         let max = self.queues[q].peak_per_ms * self.queues[q].profile_max;
-        if self.rng.random::<f64>() * max >= self.rate_at(q, self.now) {
+        let roll = self.queues[q].arrivals.random::<f64>();
+        if roll * max >= self.rate_at(q, self.now) {
             return; // thinned out
         }
+        self.offer(q);
+    }
+
+    /// The next candidate of surge `k`, or its end.
+    fn schedule_surge(&mut self, k: usize, from: Ms) {
+        let Some(Some(surge)) = self.surges.get_mut(k) else {
+            return;
+        };
+        let q = surge.queue;
+        let max = self.queues[q].peak_per_ms * self.queues[q].profile_max * surge.extra;
+        let next = (max > 0.0).then(|| from + exp_ms_with(&mut surge.rng, 1.0 / max).max(1));
+        match next {
+            Some(at) if at < surge.to => self.push(at, Event::SurgeArrival(k)),
+            _ => self.surges[k] = None,
+        }
+    }
+
+    /// A surge's extra arrivals: `extra` × the queue's rate (none while it is closed).
+    fn on_surge_arrival(&mut self, k: usize) {
+        let Some(Some(surge)) = self.surges.get_mut(k) else {
+            return;
+        };
+        let q = surge.queue;
+        let extra = surge.extra;
+        let roll = surge.rng.random::<f64>();
+        let max = self.queues[q].peak_per_ms * self.queues[q].profile_max * extra;
+        let now = self.now;
+        self.schedule_surge(k, now);
+        if roll * max < self.rate_at(q, now) * extra {
+            self.offer(q);
+        }
+    }
+
+    /// A new interaction at queue `q`, now.
+    fn offer(&mut self, q: usize) {
         let id = self.next_call;
         self.next_call += 1;
         self.calls.insert(
@@ -606,7 +705,7 @@ impl Sim {
     /// A free agent takes the waiting call most at risk: the highest wait relative to its
     /// queue's threshold (so a 4-hour email does not starve a 60-second chat).
     fn agent_free(&mut self, agent: usize) {
-        if self.apply_pending(agent) {
+        if self.apply_pending(agent) || self.apply_block(agent) {
             return;
         }
         let mut best: Option<(f64, usize)> = None;
@@ -728,6 +827,36 @@ impl Sim {
         false
     }
 
+    /// The incident keeping the agent away now, with its end.
+    fn block_now(&self, agent: usize) -> Option<Block> {
+        let now = self.now;
+        self.agents[agent]
+            .blocks
+            .iter()
+            .find(|b| b.from <= now && now < b.to)
+            .copied()
+    }
+
+    /// Start the incident keeping a free agent away; true when one was applied. A sick
+    /// agent goes home, an outage pulls the agent off the phones until it ends.
+    fn apply_block(&mut self, agent: usize) -> bool {
+        let Some(b) = self.block_now(agent) else {
+            return false;
+        };
+        match b.kind {
+            IncidentKind::Sick => {
+                let a = &mut self.agents[agent];
+                a.on_shift = false;
+                a.pending_away = None;
+                a.pending_logout = false;
+                self.set_state(agent, AgentState::Offline, OFF_SICK);
+            }
+            IncidentKind::Outage => self.go_away(agent, AwayKind::Outage, b.to - self.now),
+            IncidentKind::Surge => return false,
+        }
+        true
+    }
+
     fn go_away(&mut self, agent: usize, kind: AwayKind, len: Ms) {
         self.set_state(agent, AgentState::Unavailable, kind.label());
         let generation = self.agents[agent].generation;
@@ -739,7 +868,7 @@ impl Sim {
             AwayKind::Break => 15 * MINUTE,
             AwayKind::Lunch => 30 * MINUTE,
             AwayKind::Meeting => 30 * MINUTE,
-            AwayKind::Training => 60 * MINUTE,
+            AwayKind::Training | AwayKind::Outage => 60 * MINUTE,
         }
     }
 
@@ -747,6 +876,7 @@ impl Sim {
     /// local day that begins at `day`.
     fn plan_day(&mut self, day: DateTime<Utc>) {
         let (date, _) = local_minute_of_day(day, self.tz);
+        self.plan_incidents(date);
         for agent in 0..self.agents.len() {
             let shift = self.agents[agent].shift;
             let Some(start) = local_instant(date, shift.start_min, self.agents[agent].tz) else {
@@ -781,9 +911,57 @@ impl Sim {
         }
     }
 
+    /// Plan the incidents of `date` (each in its queue's calendar): a surge's extra
+    /// arrivals, the agents a sick call or an outage keeps away.
+    fn plan_incidents(&mut self, date: chrono::NaiveDate) {
+        if self.incidents.is_empty() {
+            return;
+        }
+        let now = self.now;
+        for a in &mut self.agents {
+            a.blocks.retain(|b| b.to > now);
+        }
+        self.planned.retain(|i| to_ms(i.to) > now - HISTORY_KEEP);
+        for inc in self.incidents.on(date) {
+            let (from, to) = (to_ms(inc.from), to_ms(inc.to));
+            if to <= now {
+                continue;
+            }
+            match inc.kind {
+                IncidentKind::Surge => {
+                    let k = self.surges.len();
+                    self.surges.push(Some(Surge {
+                        queue: inc.queue,
+                        to,
+                        extra: inc.factor - 1.0,
+                        rng: ChaCha8Rng::seed_from_u64(inc.seed),
+                    }));
+                    self.schedule_surge(k, from.max(now));
+                }
+                IncidentKind::Sick | IncidentKind::Outage => {
+                    for s in &inc.agents {
+                        let Some(a) = self.agents.get_mut(s.agent) else {
+                            continue;
+                        };
+                        let (from, to) = (to_ms(s.from), to_ms(s.to));
+                        a.blocks.push(Block {
+                            from,
+                            to,
+                            kind: inc.kind,
+                        });
+                        self.push(from, Event::BlockStart(s.agent));
+                        self.push(to, Event::BlockEnd(s.agent));
+                    }
+                }
+            }
+            self.planned.push(inc);
+        }
+    }
+
     fn handle(&mut self, ev: Event) {
         match ev {
             Event::Arrival(q) => self.on_arrival(q),
+            Event::SurgeArrival(k) => self.on_surge_arrival(k),
             Event::Abandon(id) => self.on_abandon(id),
             Event::TalkEnd { agent, generation } => {
                 if self.agents[agent].generation != generation {
@@ -839,7 +1017,18 @@ impl Sim {
                 self.route_skills(agent);
             }
             Event::ShiftStart(agent) => {
+                self.agents[agent].rostered = true;
                 if self.agents[agent].on_shift {
+                    return;
+                }
+                if self
+                    .block_now(agent)
+                    .is_some_and(|b| b.kind == IncidentKind::Sick)
+                {
+                    // Rang in sick: stays out (and says so).
+                    if self.agents[agent].reason != OFF_SICK {
+                        self.set_state(agent, AgentState::Offline, OFF_SICK);
+                    }
                     return;
                 }
                 self.agents[agent].on_shift = true;
@@ -848,6 +1037,7 @@ impl Sim {
                 self.route_skills(agent);
             }
             Event::ShiftEnd(agent) => {
+                self.agents[agent].rostered = false;
                 if !self.agents[agent].on_shift {
                     return;
                 }
@@ -860,6 +1050,41 @@ impl Sim {
                         self.agents[agent].pending_away = None;
                         self.set_state(agent, AgentState::Offline, "Logged out");
                     }
+                }
+            }
+            Event::BlockStart(agent) => {
+                let Some(b) = self.block_now(agent) else {
+                    return;
+                };
+                match self.agents[agent].state {
+                    // Free now: it applies at once; at work: when next free.
+                    AgentState::Available => {
+                        self.apply_block(agent);
+                    }
+                    AgentState::Offline
+                        if b.kind == IncidentKind::Sick
+                            && self.agents[agent].reason != OFF_SICK =>
+                    {
+                        self.set_state(agent, AgentState::Offline, OFF_SICK);
+                    }
+                    _ => {}
+                }
+            }
+            Event::BlockEnd(agent) => {
+                let a = &self.agents[agent];
+                if a.state != AgentState::Offline
+                    || a.reason != OFF_SICK
+                    || self.block_now(agent).is_some()
+                {
+                    return;
+                }
+                if a.rostered {
+                    // Back for the rest of the shift.
+                    self.agents[agent].on_shift = true;
+                    self.agent_free(agent);
+                    self.route_skills(agent);
+                } else {
+                    self.set_state(agent, AgentState::Offline, "Logged out");
                 }
             }
             Event::Midnight => {
@@ -909,6 +1134,12 @@ impl Sim {
     }
 
     // ---- views --------------------------------------------------------------------------
+
+    /// The incidents planned so far (the days planned: yesterday to tomorrow, in the
+    /// source's calendar), oldest day first, kept for a day after they end.
+    pub fn incidents(&self) -> &[DayIncident] {
+        &self.planned
+    }
 
     pub fn queue_count(&self) -> usize {
         self.queues.len()
@@ -1143,6 +1374,230 @@ mod tests {
                 }
             }
         }
+    }
+
+    use crate::source::demo::scenario::IncidentSpec;
+    use crate::source::demo::sim::incidents::incidents_on;
+
+    fn day() -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(2026, 12, 2).unwrap_or_default()
+    }
+
+    fn midnight(d: chrono::NaiveDate) -> DateTime<Utc> {
+        d.and_time(chrono::NaiveTime::MIN).and_utc()
+    }
+
+    /// The built-in centre without its own incidents, plus `incidents` (on `day()`).
+    fn with_incidents(incidents: Vec<IncidentSpec>) -> Scenario {
+        let mut s = Scenario::builtin();
+        s.incidents = incidents;
+        s
+    }
+
+    fn on_day(kind: IncidentKind, queue: &str, window: Option<&str>) -> IncidentSpec {
+        IncidentSpec {
+            kind,
+            queue: queue.into(),
+            window: window.map(String::from),
+            chance: 0.0,
+            days: vec!["2026-12-02".into()],
+            factor: (kind == IncidentKind::Surge).then_some(3.0),
+            share: (kind != IncidentKind::Surge).then_some(0.5),
+            spread: None,
+        }
+    }
+
+    /// The centre over `day()` (from two days before, as the demo source runs it).
+    fn run_day(scenario: &Scenario, until: DateTime<Utc>) -> Sim {
+        let start = midnight(day()) - chrono::Duration::days(2);
+        let mut sim = Sim::new(scenario, 5, start, Some(chrono_tz::UTC));
+        sim.advance_to(until);
+        sim
+    }
+
+    fn arrivals(sim: &Sim, q: usize, from: DateTime<Utc>) -> Vec<Ms> {
+        let mut a: Vec<Ms> = sim
+            .calls_since(from)
+            .into_iter()
+            .filter(|c| c.queue == q)
+            .map(|c| c.arrived)
+            .collect();
+        a.sort_unstable();
+        a
+    }
+
+    #[test]
+    fn a_surge_adds_arrivals_in_its_window_and_nowhere_else() {
+        let base = with_incidents(Vec::new());
+        let q = 0;
+        let id = base.queues[q].id.clone();
+        // In the middle of the queue's day (its own zone), whenever that is in UTC.
+        let surged = with_incidents(vec![on_day(IncidentKind::Surge, &id, Some("10:00-11:00"))]);
+        let tz = Some(chrono_tz::UTC);
+        let inc = incidents_on(&surged, 5, day(), tz);
+        assert_eq!(inc.len(), 1);
+        let (from, to) = (to_ms(inc[0].from), to_ms(inc[0].to));
+        assert_eq!(to - from, HOUR);
+        let since = midnight(day()) - chrono::Duration::hours(1);
+        let end = since + chrono::Duration::hours(26);
+        let (a, b) = (run_day(&base, end), run_day(&surged, end));
+        // Before the surge the two centres are the same in every respect.
+        let (a0, b0) = (
+            run_day(&base, to_dt(from - 1)),
+            run_day(&surged, to_dt(from - 1)),
+        );
+        assert_eq!(a0.queues(), b0.queues());
+        assert_eq!(a0.agents(), b0.agents());
+        for other in 0..base.queues.len() {
+            let (x, y) = (arrivals(&a, other, since), arrivals(&b, other, since));
+            if other != q {
+                assert_eq!(x, y, "queue {other}: arrivals untouched");
+                continue;
+            }
+            let outside = |v: &[Ms]| -> Vec<Ms> {
+                v.iter()
+                    .copied()
+                    .filter(|t| *t < from || *t >= to)
+                    .collect()
+            };
+            assert_eq!(
+                outside(&x),
+                outside(&y),
+                "the same calls outside the window"
+            );
+            let inside = |v: &[Ms]| -> Vec<Ms> {
+                v.iter()
+                    .copied()
+                    .filter(|t| *t >= from && *t < to)
+                    .collect()
+            };
+            let (xi, yi) = (inside(&x), inside(&y));
+            assert!(
+                xi.iter().all(|t| yi.binary_search(t).is_ok()),
+                "every usual call still comes"
+            );
+            let ratio = yi.len() as f64 / xi.len().max(1) as f64;
+            assert!(xi.len() > 20, "a busy hour: {}", xi.len());
+            assert!(
+                (2.3..3.7).contains(&ratio),
+                "×3 in the window: {} → {}",
+                xi.len(),
+                yi.len()
+            );
+        }
+    }
+
+    #[test]
+    fn sick_calls_and_outages_keep_the_drawn_agents_away_in_their_window_only() {
+        let base = with_incidents(Vec::new());
+        let (q0, q1) = (base.queues[0].id.clone(), base.queues[1].id.clone());
+        let s = with_incidents(vec![
+            on_day(IncidentKind::Outage, &q0, Some("10:00-11:30")),
+            on_day(IncidentKind::Sick, &q1, None),
+        ]);
+        let tz = Some(chrono_tz::UTC);
+        let inc = incidents_on(&s, 5, day(), tz);
+        assert_eq!(inc.len(), 2);
+        let (outage, sick) = (&inc[0], &inc[1]);
+        assert!(!outage.agents.is_empty() && !sick.agents.is_empty());
+        let first = outage.from.min(sick.from) - chrono::Duration::milliseconds(1);
+        let (a0, b0) = (run_day(&base, first), run_day(&s, first));
+        assert_eq!(a0.agents(), b0.agents(), "nothing changes before");
+        let end = sick.to.max(outage.to) + chrono::Duration::hours(1);
+        let sim = run_day(&s, end);
+        let struck = |d: &DayIncident, i: usize| d.agents.iter().any(|s| s.agent == i);
+        let mut off_sick = 0;
+        let mut pulled = 0;
+        for (i, a) in s.agents.iter().enumerate() {
+            let (_, spans) = sim
+                .history(&a.id, end - chrono::Duration::hours(26), end)
+                .unwrap_or_default();
+            for sp in &spans {
+                let reason = sp.reason.as_deref().unwrap_or("");
+                let within = |d: &DayIncident| sp.start >= d.from && sp.end <= d.to;
+                if reason == OFF_SICK {
+                    assert!(struck(sick, i) && within(sick), "{}: {sp:?}", a.id);
+                    off_sick += 1;
+                }
+                if reason == "Outage" {
+                    assert!(struck(outage, i) && within(outage), "{}: {sp:?}", a.id);
+                    pulled += 1;
+                }
+                // No one struck takes a new contact or waits for one while struck.
+                for d in [outage, sick] {
+                    for st in d.agents.iter().filter(|st| st.agent == i) {
+                        if sp.start >= st.from
+                            && sp.start < st.to
+                            && matches!(sp.state, AgentState::Available | AgentState::Busy)
+                        {
+                            panic!("{} works during the {:?}: {sp:?}", a.id, d.kind);
+                        }
+                    }
+                }
+            }
+        }
+        assert!(off_sick > 0, "someone was off sick");
+        assert!(pulled > 0, "someone was pulled off the phones");
+        // After the outage, the pulled agents are back at work.
+        let back = sim
+            .agents()
+            .iter()
+            .enumerate()
+            .filter(|(i, a)| struck(outage, *i) && a.reason.as_deref() != Some("Outage"))
+            .count();
+        assert_eq!(back, outage.agents.len());
+    }
+
+    #[test]
+    fn the_days_incidents_do_not_depend_on_where_the_simulation_started() {
+        let s = with_incidents(vec![
+            IncidentSpec {
+                chance: 0.5,
+                days: Vec::new(),
+                spread: Some("1h".into()),
+                ..on_day(
+                    IncidentKind::Surge,
+                    &Scenario::builtin().queues[0].id,
+                    Some("10:00-11:00"),
+                )
+            },
+            IncidentSpec {
+                chance: 0.5,
+                days: Vec::new(),
+                ..on_day(IncidentKind::Sick, &Scenario::builtin().queues[1].id, None)
+            },
+        ]);
+        let tz = Some(chrono_tz::UTC);
+        let t = midnight(day()) + chrono::Duration::hours(12);
+        let early = {
+            let mut sim = Sim::new(&s, 8, t - chrono::Duration::days(3), tz);
+            sim.advance_to(t);
+            sim
+        };
+        let late = {
+            let mut sim = Sim::new(&s, 8, t - chrono::Duration::hours(30), tz);
+            sim.advance_to(t);
+            sim
+        };
+        let mine = |sim: &Sim, d| -> Vec<DayIncident> {
+            let want = incidents_on(&s, 8, d, tz);
+            sim.incidents()
+                .iter()
+                .filter(|i| want.contains(i))
+                .cloned()
+                .collect()
+        };
+        for d in [day(), day().succ_opt().unwrap_or_default()] {
+            let want = incidents_on(&s, 8, d, tz);
+            assert_eq!(mine(&early, d), want, "{d}");
+            assert_eq!(mine(&late, d), want, "{d}");
+        }
+        // Over a month the draws differ from day to day.
+        let days: Vec<_> = (0..30)
+            .map(|k| incidents_on(&s, 8, day() + chrono::Duration::days(k), tz))
+            .collect();
+        let with = days.iter().filter(|d| !d.is_empty()).count();
+        assert!((5..30).contains(&with), "{with} days of 30 had an incident");
     }
 
     #[test]

@@ -13,8 +13,14 @@ use queuetop::ui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
+/// An afternoon in London, a morning in New York, the night in Singapore.
 pub fn fixed_now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 20, 14, 30, 0).unwrap()
+    Utc.with_ymd_and_hms(2026, 11, 20, 15, 18, 0).unwrap()
+}
+
+/// A moment at which a demo queue is RED (an alarm on the wall): the fixed instant.
+pub fn alarm_now() -> DateTime<Utc> {
+    fixed_now()
 }
 
 pub fn config() -> Config {
@@ -44,7 +50,15 @@ pub fn app_with_demo() -> (App, DemoSource) {
 
 /// The same, with a configuration of the test's own (a demo source named "demo").
 pub fn app_with_demo_config(config: Config) -> (App, DemoSource) {
-    let now = fixed_now();
+    app_with_demo_config_at(config, fixed_now())
+}
+
+/// An app that has received one demo snapshot at `now`.
+pub fn app_with_demo_at(now: DateTime<Utc>) -> (App, DemoSource) {
+    app_with_demo_config_at(config(), now)
+}
+
+fn app_with_demo_config_at(config: Config, now: DateTime<Utc>) -> (App, DemoSource) {
     let mut src = demo_source(now);
     let mut app = App::new(Arc::new(config), now);
     let snap = futures_lite_block(src.poll()).snapshot;
@@ -52,6 +66,9 @@ pub fn app_with_demo_config(config: Config) -> (App, DemoSource) {
     if let Some(iv) = queuetop::source::IntervalHistory::intervals(src.vendor()) {
         app.apply_intervals(iv);
     }
+    // The event loop's next tick (within a second) brings the board's order in line with
+    // the evaluations the interval counters just changed.
+    update(&mut app, Msg::Tick(now));
     (app, src)
 }
 
@@ -126,13 +143,15 @@ pub fn wall_pages_config() -> Config {
     c.wall.pages = vec![
         WallPage {
             name: "Voice".into(),
-            queues: ["Sales", "Billing", "Retent*", "VIP*", "Technical*"]
+            queues: ["*Sales", "*Billing", "*Retent*", "*VIP*", "Technical*"]
                 .map(String::from)
                 .to_vec(),
         },
         WallPage {
             name: "Digital".into(),
-            queues: ["Web Chat", "WhatsApp", "Email"].map(String::from).to_vec(),
+            queues: ["Web Chat", "*WhatsApp", "Email"]
+                .map(String::from)
+                .to_vec(),
         },
     ];
     c
