@@ -1,7 +1,8 @@
 //! Shared agents counted once. An agent who serves several queues is one person: their
-//! time goes to each of their queues by that queue's share of the offered load among them
-//! (effective agents), and staffing — agents needed, short, spare — is judged on that, so
-//! no "spare" agents appear who are busy elsewhere. The board's per-queue columns keep the
+//! busy time goes to each of their queues by that queue's share of the offered load among
+//! them, and a queue counts an agent for all but the time their other queues take
+//! (effective agents). Staffing — agents needed, short, spare — is judged on that, so no
+//! "spare" agents appear who are busy elsewhere, and idle agents are not lost at night. The board's per-queue columns keep the
 //! platform's counts. (The projected SL and breach risk keep the platform's count: with
 //! longest-waiting-first routing shared agents are one pool, and the calibration harness
 //! found forecasts on the split count clearly worse — see `crate::calibrate`.)
@@ -19,7 +20,8 @@ pub struct Share {
     pub listed: u32,
     /// Of those, agents who also serve another queue of the source.
     pub shared: u32,
-    /// The sum of each listed agent's share of this queue's work (≤ `listed`).
+    /// The listed agents' time not taken by their other queues (≤ `listed`): each counts
+    /// 1 − (share of their work elsewhere × how busy they are).
     pub effective: f64,
 }
 
@@ -125,19 +127,42 @@ pub fn shares(agents: &[Agent], load: &HashMap<String, Option<f64>>) -> HashMap<
             weight.iter_mut().for_each(|w| *w /= mean);
         }
     }
+    // Each queue's occupancy: its load over the agents' time it has.
+    let occupancy: Vec<f64> = (0..n)
+        .map(|i| {
+            if effective[i] > 0.0 {
+                (loads[i] / effective[i]).clamp(0.0, 1.0)
+            } else {
+                0.0
+            }
+        })
+        .collect();
     let mut out: HashMap<String, Share> = HashMap::new();
     for mine in &members {
+        let total: f64 = mine.iter().map(|&i| weight[i]).sum();
+        let k = mine.len() as f64;
+        let w = |i: usize| {
+            if total > 0.0 {
+                weight[i] / total
+            } else {
+                1.0 / k
+            }
+        };
+        // How busy the agent is, over all their queues.
+        let busy = mine
+            .iter()
+            .map(|&i| w(i) * occupancy[i])
+            .sum::<f64>()
+            .clamp(0.0, 1.0);
         for &i in mine {
             let s = out.entry(ids[i].clone()).or_default();
             s.listed += 1;
             if mine.len() > 1 {
                 s.shared += 1;
             }
-        }
-    }
-    for (i, q) in ids.iter().enumerate() {
-        if let Some(s) = out.get_mut(*q) {
-            s.effective = effective[i];
+            // Everything but the time their other queues take: a free shared agent is
+            // there for this queue too.
+            s.effective += 1.0 - (1.0 - w(i)) * busy;
         }
     }
     out
@@ -182,7 +207,8 @@ mod tests {
         // Sales has its own agent for 3 erlangs; billing only the shared one for 1: the
         // shared agent goes where the load per agent is highest, but sales keeps its own.
         assert!(sales.effective >= 1.0 && billing.effective > 0.0);
-        // Every staffed person is counted exactly once over all queues.
+        // Saturated (4 erlangs on 2 agents): every minute of theirs goes to one queue or
+        // the other, so each person counts once over both.
         assert!((sales.effective + billing.effective - 2.0).abs() < 1e-9);
         // Equal load per agent: 3 / 1.5 = 1 / 0.5.
         assert!((sales.effective - 1.5).abs() < 1e-3, "{sales:?}");
@@ -192,9 +218,10 @@ mod tests {
     #[test]
     fn unknown_loads_split_evenly_and_foreign_queues_are_ignored() {
         let agents = [agent("a", AgentState::Available, &["x", "y", "elsewhere"])];
+        // No load anywhere: the agent is free, for either queue.
         let s = shares(&agents, &load(&[("x", None), ("y", Some(0.0))]));
-        assert!((s["x"].effective - 0.5).abs() < 1e-12);
-        assert!((s["y"].effective - 0.5).abs() < 1e-12);
+        assert!((s["x"].effective - 1.0).abs() < 1e-12);
+        assert!((s["y"].effective - 1.0).abs() < 1e-12);
         assert!(!s.contains_key("elsewhere"));
         // A queue with load takes all of an agent whose other queues have none.
         let s = shares(&agents, &load(&[("x", Some(2.0)), ("y", None)]));
@@ -243,14 +270,31 @@ mod tests {
             &load(&[("sales", Some(10.0)), ("billing", Some(2.0))]),
         );
         let (sales, billing) = (s["sales"].effective, s["billing"].effective);
-        assert!((sales + billing - 14.0).abs() < 1e-9);
-        // Occupancy equal: 10 / sales = 2 / billing → billing = 14 × 2 / 12.
-        assert!(
-            (billing - 14.0 * 2.0 / 12.0).abs() < 0.01,
-            "billing {billing}"
-        );
+        // Fitted to equal occupancy (12 erlangs on 14 agents: 6/7 busy), billing's share
+        // of the shared four is 14 × 2/12 ÷ 4 = 7/12 of their work; each is there for
+        // billing except the 5/12 of their busy time sales takes: 4 × (1 − 5/12 × 6/7).
+        let want_billing = 4.0 * (1.0 - 5.0 / 12.0 * 6.0 / 7.0);
+        assert!((billing - want_billing).abs() < 0.01, "billing {billing}");
+        // Sales: its own ten, and the shared four but for billing's part of their time.
+        let want_sales = 10.0 + 4.0 * (1.0 - 7.0 / 12.0 * 6.0 / 7.0);
+        assert!((sales - want_sales).abs() < 0.01, "sales {sales}");
         // By load alone billing would have had 4 × 2/12 ≈ 0.67.
         assert!(billing > 2.0);
+    }
+
+    #[test]
+    fn idle_shared_agents_count_for_every_queue_busy_ones_once() {
+        let agents = [
+            agent("a", AgentState::Available, &["x", "y"]),
+            agent("b", AgentState::Available, &["x", "y"]),
+        ];
+        // A quiet night: both agents are there for both queues.
+        let s = shares(&agents, &load(&[("x", Some(0.01)), ("y", Some(0.01))]));
+        assert!(s["x"].effective > 1.98 && s["y"].effective > 1.98, "{s:?}");
+        // Saturated: every agent busy, their time split by load.
+        let s = shares(&agents, &load(&[("x", Some(3.0)), ("y", Some(1.0))]));
+        assert!((s["x"].effective - 1.5).abs() < 1e-3, "{s:?}");
+        assert!((s["y"].effective - 0.5).abs() < 1e-3, "{s:?}");
     }
 
     #[test]

@@ -173,7 +173,7 @@ pub fn sla_detail(d: &SlaDetail, tz: Option<Tz>) -> String {
             effective,
             shared,
         } => format!(
-            "shared agents: {shared} of {staffed} also serve other queues — worth {effective:.1} here by offered load"
+            "shared agents: {shared} of {staffed} also serve other queues — worth {effective:.1} here once their other queues' work is taken out"
         ),
         SlaDetail::ShortAbandonsNotExcluded { short_abandon_s } => format!(
             "short abandons (< {}) are not excluded: the platform's counters do not carry abandon times",
