@@ -134,6 +134,41 @@ fn midnight_in<T: TimeZone>(tz: &T, d: NaiveDate) -> Option<DateTime<Utc>> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_running_clock_moves_at_its_speed_from_the_instant_given() {
+        let at = Utc.with_ymd_and_hms(2026, 12, 2, 14, 5, 0).unwrap();
+        let since = Utc::now() - Duration::seconds(30);
+        let replay = Clock::Running {
+            at,
+            since,
+            speed: 10,
+        };
+        let moved = replay.now() - at;
+        // 30 s of wall time at 10× is about 5 minutes of the board's time.
+        assert!(
+            moved >= Duration::seconds(300) && moved < Duration::seconds(400),
+            "{moved}"
+        );
+        let wall_speed = Clock::Running {
+            at,
+            since,
+            speed: 1,
+        };
+        let moved = wall_speed.now() - at;
+        assert!(
+            moved >= Duration::seconds(30) && moved < Duration::seconds(40),
+            "{moved}"
+        );
+        // Fixed stays put; running_at starts from the fixed instant, never below 1×.
+        assert_eq!(Clock::Fixed(at).now(), at);
+        assert!(matches!(
+            Clock::Fixed(at).running_at(0),
+            Clock::Running { speed: 1, .. }
+        ));
+        assert_eq!(Clock::Wall.running_at(10), Clock::Wall);
+    }
+
     use super::*;
 
     #[test]
