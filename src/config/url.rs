@@ -8,12 +8,30 @@ use super::errors::Validator;
 
 /// A URL must be https, or http to a loopback host.
 pub fn check_url(u: &str) -> Result<(), String> {
+    let (scheme, host) = scheme_and_host(u, "", "")?;
+    match scheme {
+        "https" => Ok(()),
+        "http" if is_loopback(host) => Ok(()),
+        "http" => Err(format!("{u:?} uses plain http to a non-loopback host")),
+        other => Err(format!("{u:?} has unsupported scheme {other:?}")),
+    }
+}
+
+/// The scheme and host of `u`, refusing what is no URL, has no host or carries
+/// `user:password@` (`not_url` and `no_userinfo` are hints added to those errors).
+fn scheme_and_host<'a>(
+    u: &'a str,
+    not_url: &str,
+    no_userinfo: &str,
+) -> Result<(&'a str, &'a str), String> {
     let (scheme, rest) = u
         .split_once("://")
-        .ok_or_else(|| format!("{u:?} is not a URL"))?;
+        .ok_or_else(|| format!("{u:?} is not a URL{not_url}"))?;
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     if authority.contains('@') {
-        return Err(format!("{u:?} must not contain user:password@"));
+        return Err(format!(
+            "{u:?} must not contain user:password@{no_userinfo}"
+        ));
     }
     let host = if let Some(h) = authority.strip_prefix('[') {
         h.split(']').next().unwrap_or("")
@@ -26,12 +44,7 @@ pub fn check_url(u: &str) -> Result<(), String> {
     if host.is_empty() {
         return Err(format!("{u:?} has no host"));
     }
-    match scheme {
-        "https" => Ok(()),
-        "http" if is_loopback(host) => Ok(()),
-        "http" => Err(format!("{u:?} uses plain http to a non-loopback host")),
-        other => Err(format!("{u:?} has unsupported scheme {other:?}")),
-    }
+    Ok((scheme, host))
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -61,26 +74,11 @@ pub(super) fn validated(
 /// A NATS server URL: `tls://` anywhere, `nats://` only to a loopback host (the same rule
 /// as the vendor URLs: nothing leaves the machine unencrypted), never `user:password@`.
 pub fn check_nats_url(u: &str) -> Result<(), String> {
-    let (scheme, rest) = u
-        .split_once("://")
-        .ok_or_else(|| format!("{u:?} is not a URL (write nats://host:port or tls://host:port)"))?;
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    if authority.contains('@') {
-        return Err(format!(
-            "{u:?} must not contain user:password@ (use user and password_env)"
-        ));
-    }
-    let host = if let Some(h) = authority.strip_prefix('[') {
-        h.split(']').next().unwrap_or("")
-    } else {
-        authority
-            .rsplit_once(':')
-            .map(|(h, _)| h)
-            .unwrap_or(authority)
-    };
-    if host.is_empty() {
-        return Err(format!("{u:?} has no host"));
-    }
+    let (scheme, host) = scheme_and_host(
+        u,
+        " (write nats://host:port or tls://host:port)",
+        " (use user and password_env)",
+    )?;
     match scheme {
         "tls" => Ok(()),
         "nats" if is_loopback(host) => Ok(()),
