@@ -187,13 +187,32 @@ pub async fn run_board(
             _ = clock.tick() => Some(Msg::Tick(app.model().config.clock.now())),
             _ = sleep_until(next_draw), if app.nav.dirty => None,
         };
-        if let Some(msg) = msg
-            && run_effects(&mut app, msg, &sources)
-        {
+        // Interval history already waiting (it follows its snapshot) goes into the same
+        // derivation as the message.
+        let mut deferred = false;
+        for iv in events.take_intervals() {
+            app.defer_intervals(iv);
+            deferred = true;
+        }
+        let stop = match msg {
+            Some(msg) => run_effects(&mut app, msg, &sources),
+            None => {
+                if deferred {
+                    app.settle();
+                }
+                false
+            }
+        };
+        if stop {
             break;
         }
+        let mut late = false;
         for iv in events.take_intervals() {
-            app.apply_intervals(iv);
+            app.defer_intervals(iv);
+            late = true;
+        }
+        if late {
+            app.settle();
         }
         // Fold in whatever else is already waiting (a poll that came with the tick, a
         // burst of snapshots) so that it all makes one frame.

@@ -169,8 +169,20 @@ impl App {
 
     /// A source's interval history (it seeds the SL windows and the forecast).
     pub fn apply_intervals(&mut self, iv: crate::domain::SourceIntervals) {
-        self.model.apply_intervals(iv);
+        self.defer_intervals(iv);
+        self.settle();
+    }
+
+    /// A source's interval history, folded in at the next [`App::settle`] (or update).
+    pub fn defer_intervals(&mut self, iv: crate::domain::SourceIntervals) {
+        self.model.defer_intervals(iv);
         self.nav.dirty = true;
+    }
+
+    /// Derive the rows for whatever came in, and keep the views (order, selection) in step.
+    pub fn settle(&mut self) {
+        self.model.refresh();
+        self.views.sync(&self.model, &self.nav);
     }
 
     fn apply_snapshot(&mut self, snap: SourceSnapshot) {

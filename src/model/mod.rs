@@ -87,6 +87,9 @@ pub struct Model {
     derived: Derived,
     /// The derived rows no longer match the data or the clock.
     stale: bool,
+    /// The data moved since the rows were derived (not only the clock): agent rows are
+    /// built again, instead of updating their times.
+    data_moved: bool,
     /// Bumped each time the derived rows are recomputed (views compare it).
     revision: u64,
 }
@@ -118,6 +121,7 @@ impl Model {
             observed: HashMap::new(),
             derived: Derived::default(),
             stale: true,
+            data_moved: true,
             revision: 0,
         };
         m.refresh();
@@ -165,6 +169,13 @@ impl Model {
 
     /// Fold in a source's interval history and hours (see `crate::source::IntervalHistory`).
     pub fn apply_intervals(&mut self, iv: crate::domain::SourceIntervals) {
+        self.defer_intervals(iv);
+        self.refresh();
+    }
+
+    /// [`Model::apply_intervals`] without deriving the rows yet: the next
+    /// [`Model::refresh`] does, once for everything that came together.
+    pub fn defer_intervals(&mut self, iv: crate::domain::SourceIntervals) {
         let tz = self.config.timezone_of(&iv.source).0;
         let day_start = crate::domain::time::start_of_day(self.now, tz);
         for q in iv.queues {
@@ -178,15 +189,17 @@ impl Model {
             self.intervals.insert(key, q);
         }
         self.stale = true;
-        self.refresh();
+        self.data_moved = true;
     }
 
     /// Recompute the derived rows if the data or the clock moved since.
     pub fn refresh(&mut self) {
         if self.stale {
             self.relearn_at_midnight();
-            self.derived = Derived::compute(self);
+            let previous = std::mem::take(&mut self.derived);
+            self.derived = Derived::compute(self, (!self.data_moved).then_some(previous));
             self.stale = false;
+            self.data_moved = false;
             self.revision += 1;
         }
     }
@@ -286,6 +299,7 @@ impl Model {
             s.snapshot = Some(snap);
         }
         self.stale = true;
+        self.data_moved = true;
     }
 
     /// Feed each queue's counters to its estimators, and note interval baselines.

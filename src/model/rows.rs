@@ -149,23 +149,49 @@ pub struct Derived {
     /// Each source's slice of `queues`.
     by_source: HashMap<String, Range<usize>>,
     index: HashMap<RowKey, usize>,
+    /// When each queue's SLA cell was evaluated (parallel to `queues`).
+    sla_at: Vec<DateTime<Utc>>,
 }
 
+/// On a tick of the clock alone, a queue with nobody waiting keeps its SLA evaluation
+/// this long within the same window (its figures move only with the time left); a queue
+/// with callers waiting, a new window or new data is evaluated at once.
+pub const QUIET_SLA_EVERY: chrono::Duration = chrono::Duration::seconds(5);
+
 impl Derived {
-    pub fn compute(m: &Model) -> Derived {
+    /// `previous`: the rows derived before when only the clock moved since — its agent
+    /// rows are kept, their times in state, alerts and staleness brought up to date (with
+    /// 10,000 agents, building them again each second is most of a tick).
+    pub fn compute(m: &Model, previous: Option<Derived>) -> Derived {
         let mut d = Derived::default();
+        let (reuse, mut old_queues) = match previous {
+            Some(p) => (Some(p.agents), Some(p.queues.into_iter().zip(p.sla_at))),
+            None => (None, None),
+        };
         for s in &m.sources {
             let Some(snap) = &s.snapshot else { continue };
             let status = m.display_status(s);
             let start = d.queues.len();
             for q in &snap.queues {
-                let row = queue_row(m, &s.name, q, status);
+                // The same queues in the same order when only the clock moved.
+                let old = old_queues
+                    .as_mut()
+                    .and_then(Iterator::next)
+                    .filter(|(r, _)| r.source == s.name && r.id == q.id);
+                let (row, at) = match old {
+                    Some((r, at)) => tick_row(m, r, at, q, status),
+                    None => (queue_row(m, &s.name, q, status), m.now()),
+                };
+                d.sla_at.push(at);
                 d.index
                     .entry((row.source.clone(), row.id.clone()))
                     .or_insert(d.queues.len());
                 d.queues.push(row);
             }
             d.by_source.insert(s.name.clone(), start..d.queues.len());
+            if reuse.is_some() {
+                continue;
+            }
             if let Some(agents) = &snap.agents {
                 let names: HashMap<&str, &str> = snap
                     .queues
@@ -196,6 +222,20 @@ impl Derived {
                 }
             }
         }
+        if let Some(mut agents) = reuse {
+            let status: HashMap<&str, SourceStatus> = m
+                .sources
+                .iter()
+                .map(|s| (s.name.as_str(), m.display_status(s)))
+                .collect();
+            for r in &mut agents {
+                let tis = time_in_state(&r.agent, m.now());
+                r.time_in_state_s = tis;
+                r.alert = alert_for(m, &r.agent, tis);
+                r.stale = status.get(r.source.as_str()) != Some(&SourceStatus::Live);
+            }
+            d.agents = agents;
+        }
         d.totals = centre_totals(m);
         d
     }
@@ -214,6 +254,30 @@ impl Derived {
             .and_then(|r| self.queues.get(r.clone()))
             .unwrap_or(&[])
     }
+}
+
+/// A row brought up to a new instant of the clock (its data unchanged): waits and
+/// staleness always, the SLA cell when it can have moved (see [`QUIET_SLA_EVERY`]).
+fn tick_row(
+    m: &Model,
+    mut r: QueueRow,
+    at: DateTime<Utc>,
+    q: &Queue,
+    status: SourceStatus,
+) -> (QueueRow, DateTime<Utc>) {
+    let now = m.now();
+    r.longest_wait_s = q.live.longest_wait_at(now);
+    r.stale = status != SourceStatus::Live;
+    let policy = m.sla_policy(q);
+    let tz = m.config.timezone_of(&r.source).0;
+    let (start, end) = super::sla::window_bounds(tz, &policy, now);
+    let same_window = r.sla.window.is_some_and(|(_, s, e)| s == start && e == end);
+    let quiet = q.live.waiting == Some(0);
+    if same_window && quiet && now >= at && now - at < QUIET_SLA_EVERY {
+        return (r, at);
+    }
+    r.sla = evaluate(m, &r.source, q, &policy);
+    (r, now)
 }
 
 fn queue_row(m: &Model, source: &str, q: &Queue, status: SourceStatus) -> QueueRow {

@@ -479,7 +479,8 @@ fn aht(q: &Queue, est: Option<&QueueEstimates>) -> Option<f64> {
 /// The queue's SLA status from the real-time risk engine (REFERENCE §6): what the board's
 /// SLA cell, the queue page and the snapshot show.
 pub fn evaluate(m: &Model, source: &str, q: &Queue, policy: &SlaPolicy) -> SlaCell {
-    let est = m.estimates.get(&(source.to_string(), q.id.clone()));
+    let key = (source.to_string(), q.id.clone());
+    let est = m.estimates.get(&key);
     // The platform counts "within threshold" against its own threshold: a different one in
     // the configuration would mix two thresholds in one figure.
     if let Some(v) = q.vendor_objective
@@ -496,7 +497,6 @@ pub fn evaluate(m: &Model, source: &str, q: &Queue, policy: &SlaPolicy) -> SlaCe
     let now = m.now();
     let tz = m.config.timezone_of(source).0;
     let (start, end) = window_bounds(tz, policy, now);
-    let key = (source.to_string(), q.id.clone());
     let iv = m.intervals.get(&key);
     let day_start = crate::domain::time::start_of_day(now, tz);
     // The learned profile is kept with the interval history (learning is costly).
@@ -535,10 +535,7 @@ pub fn evaluate(m: &Model, source: &str, q: &Queue, policy: &SlaPolicy) -> SlaCe
         return unknown(SlaReason::NoAgentCounts);
     };
     // Shared agents once: staffing counts them by this queue's share of their work.
-    let share = m
-        .shares
-        .get(&(source.to_string(), q.id.clone()))
-        .filter(|s| s.shared > 0);
+    let share = m.shares.get(&key).filter(|s| s.shared > 0);
     let window = Some((policy.window, start, end));
     // Outside its hours (or, hours unknown, with no call this window) with nobody waiting
     // and nobody staffed: closed, not RED or GREEN.

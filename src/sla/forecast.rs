@@ -12,8 +12,6 @@
 //!
 //! Times are Unix seconds; everything is total (no history gives `None`, never NaN).
 
-use std::collections::HashMap;
-
 /// One interval's counts, for the variant in use.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Slot {
@@ -40,10 +38,11 @@ const LEVEL_RANGE: (f64, f64) = (0.25, 4.0);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Profile {
     len_s: i64,
-    /// Mean offered per slot of the day, by seconds after 00:00 UTC of the slot start.
-    offered: HashMap<i64, f64>,
-    /// (hits, counted) per slot of the day, summed over the days learned.
-    sl: HashMap<i64, (u64, u64)>,
+    /// Mean offered per slot of the day, indexed by the slot start's seconds after
+    /// 00:00 UTC ÷ the slot length.
+    offered: Vec<f64>,
+    /// (hits, counted) per slot of the day, summed over the days learned (same index).
+    sl: Vec<(u64, u64)>,
     /// Earlier days seen.
     pub days: usize,
 }
@@ -61,22 +60,21 @@ impl Profile {
         // Whole days covered before `before_s`.
         let span = before_s - first;
         let days = (span as f64 / DAY_S as f64).max(1.0);
-        let mut offered: HashMap<i64, f64> = HashMap::new();
-        let mut sl: HashMap<i64, (u64, u64)> = HashMap::new();
-        let mut seen: HashMap<i64, f64> = HashMap::new();
+        let n = slots_per_day(len_s);
+        let mut offered = vec![0.0; n];
+        let mut sl = vec![(0u64, 0u64); n];
+        let mut seen = vec![0.0f64; n];
         for s in past.iter().filter(|s| s.len_s == len_s) {
-            let key = s.start_s.rem_euclid(DAY_S);
-            *offered.entry(key).or_default() += s.offered as f64;
-            *seen.entry(key).or_default() += 1.0;
-            let e = sl.entry(key).or_default();
-            e.0 += s.hits;
-            e.1 += s.counted;
+            let i = index(s.start_s, len_s);
+            offered[i] += s.offered as f64;
+            seen[i] += 1.0;
+            sl[i].0 += s.hits;
+            sl[i].1 += s.counted;
         }
-        for (k, v) in offered.iter_mut() {
+        for (v, n) in offered.iter_mut().zip(&seen) {
             // A slot of the day seen on fewer days than the span (history started that day)
             // is averaged over the days it was seen.
-            let n = seen.get(k).copied().unwrap_or(days).max(1.0);
-            *v /= n;
+            *v /= n.max(1.0);
         }
         Some(Profile {
             len_s,
@@ -100,7 +98,7 @@ impl Profile {
             total += share
                 * self
                     .offered
-                    .get(&t.rem_euclid(DAY_S))
+                    .get(index(t, self.len_s))
                     .copied()
                     .unwrap_or(0.0);
             t += self.len_s;
@@ -114,8 +112,8 @@ impl Profile {
         if self.len_s <= 0 {
             return None;
         }
-        let key = (at_s.div_euclid(self.len_s) * self.len_s).rem_euclid(DAY_S);
-        let (hits, counted) = self.sl.get(&key).copied()?;
+        let slot = at_s.div_euclid(self.len_s) * self.len_s;
+        let (hits, counted) = self.sl.get(index(slot, self.len_s)).copied()?;
         (counted > 0).then(|| hits as f64 / counted as f64)
     }
 
@@ -123,6 +121,16 @@ impl Profile {
     pub fn slot_s(&self) -> i64 {
         self.len_s
     }
+}
+
+/// Slots of `len_s` in a day (rounded up).
+fn slots_per_day(len_s: i64) -> usize {
+    usize::try_from((DAY_S + len_s - 1) / len_s.max(1)).unwrap_or(1)
+}
+
+/// The slot of the day a slot starting at `start_s` is.
+fn index(start_s: i64, len_s: i64) -> usize {
+    usize::try_from(start_s.rem_euclid(DAY_S) / len_s.max(1)).unwrap_or(0)
 }
 
 /// Calls per hour over the last `lookback_s` of slots up to `now_s` (the current slot
