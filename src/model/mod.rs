@@ -591,6 +591,29 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_tick_of_the_clock_alone_matches_a_full_derivation() {
+        // Rows kept across ticks must be what deriving everything again would give.
+        let mut m = Model::new(config(), t0());
+        m.apply(SourceEvent::Snapshot(Box::new(snapshot(4, t0()))));
+        for s in [1, 2, 7, 65] {
+            m.tick(t0() + ChronoDuration::seconds(s));
+            let kept = m.derived().clone();
+            let fresh = Derived::compute(&m, None);
+            assert_eq!(kept.agents, fresh.agents, "agent rows after {s} s");
+            for (k, f) in kept.queues.iter().zip(&fresh.queues) {
+                assert_eq!(k.longest_wait_s, f.longest_wait_s, "{} after {s} s", k.id);
+                assert_eq!(k.stale, f.stale);
+                // Queues with callers waiting are judged again at every tick.
+                if k.waiting != Some(0) {
+                    assert_eq!(k.sla, f.sla, "{} after {s} s", k.id);
+                } else {
+                    assert_eq!(k.sla.status, f.sla.status, "{} after {s} s", k.id);
+                }
+            }
+        }
+    }
+
+    #[test]
     fn the_clock_recomputes_only_when_it_moves() {
         let mut m = Model::new(config(), t0());
         m.apply(SourceEvent::Snapshot(Box::new(snapshot(1, t0()))));
