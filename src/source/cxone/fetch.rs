@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 
 use super::api::{Api, PAGE, fmt_time, parse};
 use super::wire::{
-    self, AgentStatesResponse, SkillActivityResponse, SkillSummaryResponse, SlaSummaryResponse,
-    StateHistoryResponse,
+    self, AgentStatesResponse, SkillActivityResponse, SkillSummary, SkillSummaryResponse,
+    SlaSummary, SlaSummaryResponse, StateHistoryResponse,
 };
 use super::{Cxone, history, intervals};
 use crate::domain::AgentHistory;
@@ -93,10 +93,41 @@ impl Cxone {
     }
 
     fn today_query(&self, now: DateTime<Utc>) -> Vec<(&'static str, String)> {
-        vec![
-            ("startDate", fmt_time(start_of_day(now, self.timezone()))),
-            ("endDate", fmt_time(now)),
-        ]
+        range_query(start_of_day(now, self.timezone()), now)
+    }
+
+    /// `GET /skills/summary` for a range (a 204 is no rows: zeros).
+    async fn summary_rows(
+        &self,
+        conn: &Api,
+        query: &[(&'static str, String)],
+    ) -> Result<Vec<SkillSummary>, SourceError> {
+        let url = format!("{}/skills/summary", conn.api_base);
+        Ok(match conn.get(&url, query).await? {
+            Some(body) => parse::<SkillSummaryResponse>("/skills/summary", &body)?.rows(),
+            None => Vec::new(),
+        })
+    }
+
+    /// `GET /skills/sla-summary` for a range, every page. A 404 is one of its listed
+    /// answers ("no data"), not a wrong API version — once the live calls have shown that
+    /// the version is right.
+    async fn sla_rows(
+        &self,
+        conn: &Api,
+        query: Vec<(&'static str, String)>,
+    ) -> Result<Vec<SlaSummary>, SourceError> {
+        let pages: Vec<SlaSummaryResponse> = match conn
+            .get_pages("/skills/sla-summary", query)
+            .await
+        {
+            Err(SourceError::Fatal(m)) if m.contains("HTTP 404") && self.skills.loaded => vec![],
+            r => r?,
+        };
+        Ok(pages
+            .into_iter()
+            .flat_map(|p| p.service_level_summaries.unwrap_or_default())
+            .collect())
     }
 
     /// `GET /business-unit` → `defaultTimeZone`. The answer's shape is UNCONFIRMED (one
@@ -185,38 +216,28 @@ impl Cxone {
         conn: &Api,
         now: DateTime<Utc>,
     ) -> Result<(), SourceError> {
-        let url = format!("{}/skills/summary", conn.api_base);
-        let rows = match conn.get(&url, &self.today_query(now)).await? {
-            Some(body) => parse::<SkillSummaryResponse>("/skills/summary", &body)?.rows(),
-            None => Vec::new(),
-        };
+        let rows = self.summary_rows(conn, &self.today_query(now)).await?;
         self.today.summary_none = rows.is_empty();
         self.today.set_summaries(rows, now);
         Ok(())
     }
 
-    /// One interval's summary and SLA answers, per skill.
+    /// One interval's summary and SLA answers, per skill of `ids`.
     async fn interval_counts(
         &self,
         conn: &Api,
-        start: DateTime<Utc>,
-        end: DateTime<Utc>,
+        (start, end): (DateTime<Utc>, DateTime<Utc>),
+        ids: &[String],
     ) -> Result<intervals::PerSkill, SourceError> {
-        let query = vec![("startDate", fmt_time(start)), ("endDate", fmt_time(end))];
-        let url = format!("{}/skills/summary", conn.api_base);
-        let summaries = match conn.get(&url, &query).await? {
-            Some(body) => parse::<SkillSummaryResponse>("/skills/summary", &body)?.rows(),
-            None => Vec::new(),
-        };
-        let slas: Vec<_> = match conn.get_pages("/skills/sla-summary", query).await {
-            Err(SourceError::Fatal(m)) if m.contains("HTTP 404") && self.skills.loaded => vec![],
-            r => r?,
-        }
-        .into_iter()
-        .flat_map(|p: SlaSummaryResponse| p.service_level_summaries.unwrap_or_default())
-        .collect();
-        let ids = self.contents().0.into_iter().map(|q| q.id);
-        Ok(intervals::per_skill(start, &summaries, &slas, ids))
+        let query = range_query(start, end);
+        let summaries = self.summary_rows(conn, &query).await?;
+        let slas = self.sla_rows(conn, query).await?;
+        Ok(intervals::per_skill(
+            start,
+            &summaries,
+            &slas,
+            ids.iter().cloned(),
+        ))
     }
 
     /// The current interval so far, then a few completed ones of today not fetched yet.
@@ -227,15 +248,16 @@ impl Cxone {
     ) -> Result<(), SourceError> {
         let tz = self.timezone();
         self.intervals.roll(now, tz);
+        let ids: Vec<String> = self.contents().0.into_iter().map(|q| q.id).collect();
         let start = intervals::interval_start(now, tz);
-        let current = self.interval_counts(conn, start, now).await?;
+        let current = self.interval_counts(conn, (start, now), &ids).await?;
         self.intervals.set_current(start, current, now);
         for s in self
             .intervals
             .missing(now, tz, intervals::BACKFILL_PER_ROUND)
         {
             let end = s + chrono::Duration::minutes(i64::from(intervals::MINUTES));
-            let done = self.interval_counts(conn, s, end.min(now)).await?;
+            let done = self.interval_counts(conn, (s, end.min(now)), &ids).await?;
             self.intervals.set_done(s, done);
         }
         Ok(())
@@ -246,19 +268,7 @@ impl Cxone {
         conn: &Api,
         now: DateTime<Utc>,
     ) -> Result<(), SourceError> {
-        // 404 is one of its listed answers ("no data"), not a wrong API version — once the
-        // live calls have shown that the version is right.
-        let pages: Vec<SlaSummaryResponse> = match conn
-            .get_pages("/skills/sla-summary", self.today_query(now))
-            .await
-        {
-            Err(SourceError::Fatal(m)) if m.contains("HTTP 404") && self.skills.loaded => vec![],
-            r => r?,
-        };
-        let rows: Vec<_> = pages
-            .into_iter()
-            .flat_map(|p| p.service_level_summaries.unwrap_or_default())
-            .collect();
+        let rows = self.sla_rows(conn, self.today_query(now)).await?;
         self.today.sla_none = rows.is_empty();
         self.today.set_sla(rows, now);
         Ok(())
@@ -374,4 +384,9 @@ pub(super) async fn history_job(
         spans: history::spans(rows, to, &acw_codes),
         fetched_at: Utc::now(),
     })
+}
+
+/// `startDate` / `endDate` for a reporting range.
+fn range_query(start: DateTime<Utc>, end: DateTime<Utc>) -> Vec<(&'static str, String)> {
+    vec![("startDate", fmt_time(start)), ("endDate", fmt_time(end))]
 }
