@@ -55,6 +55,19 @@ impl Clock {
     }
 }
 
+/// The start of the clock-aligned interval of `minutes` containing `now` in `tz` (xx:00,
+/// xx:15, … local; never before local midnight).
+pub fn interval_start(now: DateTime<Utc>, tz: Option<Tz>, minutes: u32) -> DateTime<Utc> {
+    let day = start_of_day(now, tz);
+    let (_, minute) = local_minute_of_day(now, tz);
+    let into = i64::from(minute % minutes.max(1));
+    let whole_minute = now
+        .with_second(0)
+        .and_then(|t| t.with_nanosecond(0))
+        .unwrap_or(now);
+    (whole_minute - Duration::minutes(into)).max(day)
+}
+
 /// The instant of local midnight starting the day that contains `now` in `tz`
 /// (`None` = the machine's zone).
 pub fn start_of_day(now: DateTime<Utc>, tz: Option<Tz>) -> DateTime<Utc> {

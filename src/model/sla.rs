@@ -1,7 +1,7 @@
 //! The SLA of one queue as data: which policy applies, the live estimates it is judged
 //! with, and the engine's verdict with its reasons (numbers, not words: `ui` words them).
 
-use chrono::{DateTime, Duration, Timelike, Utc};
+use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
 use crate::config::{SlVariant, SlWindow, SlaPolicy};
@@ -409,20 +409,14 @@ pub fn window_bounds(
     policy: &SlaPolicy,
     now: DateTime<Utc>,
 ) -> (DateTime<Utc>, DateTime<Utc>) {
-    let day = crate::domain::time::start_of_day(now, tz);
     match policy.window {
-        SlWindow::Day => (day, crate::domain::time::next_midnight(now, tz)),
+        SlWindow::Day => (
+            crate::domain::time::start_of_day(now, tz),
+            crate::domain::time::next_midnight(now, tz),
+        ),
         SlWindow::Minutes(m) => {
-            // Intervals are aligned to the local clock (xx:00, xx:15, …).
-            let m = i64::from(m.max(1));
-            let (_, minute) = crate::domain::time::local_minute_of_day(now, tz);
-            let into = i64::from(minute) % m;
-            let whole_minute = now
-                .with_second(0)
-                .and_then(|t| t.with_nanosecond(0))
-                .unwrap_or(now);
-            let start = (whole_minute - Duration::minutes(into)).max(day);
-            (start, start + Duration::minutes(m))
+            let start = crate::domain::time::interval_start(now, tz, m);
+            (start, start + Duration::minutes(i64::from(m.max(1))))
         }
     }
 }

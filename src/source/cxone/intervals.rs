@@ -7,11 +7,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, Duration, Timelike, Utc};
+use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
 use super::wire::{SkillSummary, SlaSummary};
-use crate::domain::time::{local_minute_of_day, start_of_day};
+use crate::domain::time::start_of_day;
 use crate::domain::{IntervalCounts, QueueIntervals};
 
 /// The interval length asked for.
@@ -24,14 +24,7 @@ pub type PerSkill = HashMap<String, IntervalCounts>;
 
 /// The start of the clock-aligned interval containing `now` in `tz`.
 pub fn interval_start(now: DateTime<Utc>, tz: Option<Tz>) -> DateTime<Utc> {
-    let day = start_of_day(now, tz);
-    let (_, minute) = local_minute_of_day(now, tz);
-    let into = i64::from(minute % MINUTES);
-    let whole = now
-        .with_second(0)
-        .and_then(|t| t.with_nanosecond(0))
-        .unwrap_or(now);
-    (whole - Duration::minutes(into)).max(day)
+    crate::domain::time::interval_start(now, tz, MINUTES)
 }
 
 /// One skill's interval from its summary and SLA rows. CXone counts a handled contact as
