@@ -247,10 +247,7 @@ fn actual(
     let kept = kept?;
     let mut c = SlCounters::default();
     for (_, i) in kept.range(from..to) {
-        c.answered_total += i.answered;
-        c.answered_within_t += i.answered_within_threshold;
-        c.abandoned_total += i.abandoned;
-        c.abandoned_within_t += i.abandoned_within_threshold;
+        c += crate::model::sla::interval_counters(i);
     }
     sl_fraction(variant, &c).value()
 }

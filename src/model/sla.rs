@@ -822,7 +822,8 @@ pub fn slots_of(iv: &QueueIntervals, variant: SlVariant) -> Vec<Slot> {
         .collect()
 }
 
-fn interval_counters(i: &crate::domain::IntervalCounts) -> SlCounters {
+/// One interval's counters as SL counters.
+pub fn interval_counters(i: &crate::domain::IntervalCounts) -> SlCounters {
     SlCounters {
         answered_total: i.answered,
         answered_within_t: i.answered_within_threshold,
@@ -855,11 +856,7 @@ pub fn window_counters(
             return None;
         }
         covers_start |= i.start == start;
-        let x = interval_counters(i);
-        c.answered_total += x.answered_total;
-        c.answered_within_t += x.answered_within_t;
-        c.abandoned_total += x.abandoned_total;
-        c.abandoned_within_t += x.abandoned_within_t;
+        c += interval_counters(i);
     }
     covers_start.then_some(c)
 }

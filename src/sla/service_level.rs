@@ -27,6 +27,17 @@ pub struct SlCounters {
     pub abandoned_within_t: u64,
 }
 
+impl std::ops::AddAssign for SlCounters {
+    /// Two windows' counters together (saturating: counters from outside are bounded at
+    /// the border, but a sum never wraps).
+    fn add_assign(&mut self, o: SlCounters) {
+        self.answered_total = self.answered_total.saturating_add(o.answered_total);
+        self.answered_within_t = self.answered_within_t.saturating_add(o.answered_within_t);
+        self.abandoned_total = self.abandoned_total.saturating_add(o.abandoned_total);
+        self.abandoned_within_t = self.abandoned_within_t.saturating_add(o.abandoned_within_t);
+    }
+}
+
 /// How individual calls are classified when counters are built from events.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SlRules {
