@@ -206,22 +206,29 @@ impl Model {
 
     /// A new day learns the profiles again (the days before it changed).
     fn relearn_at_midnight(&mut self) {
-        let now = self.now;
-        let stale: Vec<RowKey> = self
+        // Each source's day, once (not once per queue and tick).
+        let days: HashMap<&str, DateTime<Utc>> = self
+            .sources
+            .iter()
+            .map(|s| {
+                let tz = self.config.timezone_of(&s.name).0;
+                (
+                    s.name.as_str(),
+                    crate::domain::time::start_of_day(self.now, tz),
+                )
+            })
+            .collect();
+        let stale: Vec<(RowKey, DateTime<Utc>)> = self
             .forecasts
             .iter()
-            .filter(|((src, _), f)| {
-                f.day_start
-                    != crate::domain::time::start_of_day(now, self.config.timezone_of(src).0)
+            .filter_map(|((src, id), f)| {
+                let day = *days.get(src.as_str())?;
+                (f.day_start != day).then(|| ((src.clone(), id.clone()), day))
             })
-            .map(|(k, _)| k.clone())
             .collect();
-        for key in stale {
-            let day_start =
-                crate::domain::time::start_of_day(now, self.config.timezone_of(&key.0).0);
+        for (key, day_start) in stale {
             if let (Some(iv), Some(f)) = (self.intervals.get(&key), self.forecasts.get(&key)) {
-                let variant = f.variant;
-                let fresh = sla::QueueForecast::new(iv, variant, day_start);
+                let fresh = sla::QueueForecast::new(iv, f.variant, day_start);
                 self.forecasts.insert(key, fresh);
             }
         }
