@@ -6,8 +6,10 @@
 //! queue for its arrivals (so a queue's arrivals do not depend on how its calls went), and
 //! one per incident and day (see [`incidents`]).
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::cmp::Ordering;
+use std::collections::{HashMap, VecDeque};
+
+use dary_heap::QuaternaryHeap as BinaryHeap;
 
 mod idle;
 pub mod incidents;
@@ -31,6 +33,8 @@ const MINUTE: Ms = 60 * SECOND;
 const HOUR: Ms = 60 * MINUTE;
 /// How much history each agent keeps (a little over the 24 h the app shows).
 const HISTORY_KEEP: Ms = 26 * HOUR;
+/// An agent's spans past `HISTORY_KEEP` are dropped when their count is a multiple of this.
+const TRIM_EVERY: usize = 32;
 /// Waiting-count samples for the trend sparkline: every 30 s, for 30 min.
 const TREND_EVERY: Ms = 30 * SECOND;
 const TREND_KEEP: usize = 61;
@@ -45,7 +49,7 @@ const NOT_RESPONDING_FOR: Ms = 60 * SECOND;
 /// The reason shown for an agent kept away by a sick-call incident.
 const OFF_SICK: &str = "Off sick";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Event {
     /// A new interaction arrives at queue `.0` (thinning candidate).
     Arrival(usize),
@@ -83,6 +87,36 @@ enum Event {
     /// Plan tomorrow's shifts and reset today's counters.
     Midnight,
     TrendSample,
+}
+
+/// An event due at `at`, the `seq`-th scheduled. Ordered for a min-heap on (time,
+/// sequence number) alone: sequence numbers are unique, so the event never takes part.
+#[derive(Debug, Clone, Copy)]
+struct Due {
+    at: Ms,
+    seq: u64,
+    ev: Event,
+}
+
+impl PartialEq for Due {
+    fn eq(&self, other: &Self) -> bool {
+        (self.at, self.seq) == (other.at, other.seq)
+    }
+}
+
+impl Eq for Due {}
+
+impl PartialOrd for Due {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Due {
+    /// Reversed: the earliest is the greatest, the top of std's max-heap.
+    fn cmp(&self, other: &Self) -> Ordering {
+        (other.at, other.seq).cmp(&(self.at, self.seq))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -276,11 +310,11 @@ pub struct Sim {
     now: Ms,
     seq: u64,
     /// Events of calls and agents at work, ordered by (time, sequence number).
-    events: BinaryHeap<Reverse<(Ms, u64, Event)>>,
+    events: BinaryHeap<Due>,
     /// The planned day (shift starts and ends, absences, midnight), a day or two ahead:
     /// kept apart so the busy heap above stays small. Both heaps share `seq`, so taking
     /// the earlier head of the two gives exactly the order of a single heap.
-    agenda: BinaryHeap<Reverse<(Ms, u64, Event)>>,
+    agenda: BinaryHeap<Due>,
     queues: Vec<QueueSim>,
     agents: Vec<AgentSim>,
     /// The available agents of each queue, longest idle first (kept by `set_state`).
@@ -461,8 +495,8 @@ impl Sim {
     pub fn advance_to(&mut self, t: DateTime<Utc>) {
         let t = to_ms(t);
         loop {
-            let busy = self.events.peek().map(|Reverse((at, seq, _))| (*at, *seq));
-            let planned = self.agenda.peek().map(|Reverse((at, seq, _))| (*at, *seq));
+            let busy = self.events.peek().map(|d| (d.at, d.seq));
+            let planned = self.agenda.peek().map(|d| (d.at, d.seq));
             let (heap, at) = match (busy, planned) {
                 (Some(b), Some(p)) if p < b => (&mut self.agenda, p.0),
                 (Some(b), _) => (&mut self.events, b.0),
@@ -472,7 +506,7 @@ impl Sim {
             if at > t {
                 break;
             }
-            let Some(Reverse((at, _, ev))) = heap.pop() else {
+            let Some(Due { at, ev, .. }) = heap.pop() else {
                 break;
             };
             self.now = at;
@@ -483,7 +517,11 @@ impl Sim {
 
     fn push(&mut self, at: Ms, ev: Event) {
         self.seq += 1;
-        let entry = Reverse((at.max(self.now), self.seq, ev));
+        let entry = Due {
+            at: at.max(self.now),
+            seq: self.seq,
+            ev,
+        };
         match ev {
             Event::ShiftStart(_)
             | Event::ShiftEnd(_)
@@ -617,7 +655,11 @@ impl Sim {
         if let Some((at, seq)) = abandon
             && self.calls.contains_key(&id)
         {
-            self.events.push(Reverse((at, seq, Event::Abandon(id))));
+            self.events.push(Due {
+                at,
+                seq,
+                ev: Event::Abandon(id),
+            });
         }
     }
 
@@ -792,11 +834,15 @@ impl Sim {
                 reason: a.reason,
             });
         }
-        while let Some(front) = a.history.front() {
-            if front.end < now - HISTORY_KEEP {
-                a.history.pop_front();
-            } else {
-                break;
+        // Spans older than `HISTORY_KEEP` go in batches: looking at the oldest span on
+        // every change costs a cache miss per event, for nothing most of the time.
+        if a.history.len() % TRIM_EVERY == 0 {
+            while let Some(front) = a.history.front() {
+                if front.end < now - HISTORY_KEEP {
+                    a.history.pop_front();
+                } else {
+                    break;
+                }
             }
         }
         if a.state == AgentState::Available {
