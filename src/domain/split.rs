@@ -31,6 +31,7 @@ impl Figure {
 pub struct SplitReport {
     /// Local midnight (the source's zone) that began the day.
     pub from: DateTime<Utc>,
+    /// The end of the range the figures cover (now, when asked for now).
     pub fetched_at: DateTime<Utc>,
     /// Interactions handled (completed) today.
     pub handled: Figure,

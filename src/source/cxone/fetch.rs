@@ -419,7 +419,7 @@ pub(super) async fn split_job(
         Some(b) => Some(parse(&path, &b)?),
         None => None,
     };
-    super::split::split_from_performance(resp, &agent_id, from, Utc::now())
+    super::split::split_from_performance(resp, &agent_id, from, to)
 }
 
 /// `startDate` / `endDate` for a reporting range.

@@ -547,10 +547,7 @@ pub(super) async fn split_job(
         .map_err(needs("analytics:conversationAggregate:view"))
         .map_err(|e| api.redactor().scrub_error(e))?;
     Ok(super::split::split_from_aggregates(
-        &resp,
-        &agent_id,
-        from,
-        Utc::now(),
+        &resp, &agent_id, from, to,
     ))
 }
 
