@@ -908,8 +908,10 @@ impl<V: Vendor> Feed<V> {
         agent_id: &str,
         to: DateTime<Utc>,
     ) -> BoxFuture<'static, Result<HandleSplit, String>> {
+        let printable =
+            |e: SourceError| crate::domain::text::printable(&e.to_string()).into_owned();
         if let Err(e) = self.vendor.prepare_history().await {
-            let text = scrub_error(&self.vendor, e).to_string();
+            let text = printable(scrub_error(&self.vendor, e));
             return Box::pin(std::future::ready(Err(text)));
         }
         let Some(job) = self.vendor.split_job(agent_id, to) else {
@@ -919,7 +921,7 @@ impl<V: Vendor> Feed<V> {
         Box::pin(async move {
             job.await
                 .map(|r| checked_split(r, &source))
-                .map_err(|e| crate::domain::text::printable(&e.to_string()).into_owned())
+                .map_err(printable)
         })
     }
 }
