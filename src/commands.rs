@@ -533,6 +533,8 @@ pub async fn history_within(
         .iter_mut()
         .find(|s| s.name() == source_name)
         .ok_or_else(|| Failure::runtime("source vanished"))?;
+    // The history and today's handle-time split: asked one after the other (one source
+    // value); a failed split is said in the output, it never fails the command.
     let h = tokio::time::timeout_at(deadline, src.history(&a.id, from, to))
         .await
         .map_err(|_| {
@@ -548,6 +550,13 @@ pub async fn history_within(
                 a.name
             ))
         })?;
+    let split = match tokio::time::timeout_at(deadline, src.split(&a.id, to)).await {
+        Ok(r) => r.map_err(|e| e.to_string()),
+        Err(_) => Err(format!(
+            "no answer within {} (QUEUETOP_CLI_DEADLINE sets the deadline)",
+            deadline_text(budget)
+        )),
+    };
     let live = a.since.map(|since| crate::domain::StateSpan {
         start: since,
         end: to,
@@ -555,7 +564,7 @@ pub async fn history_within(
         reason: a.reason.clone(),
     });
     let clean = spans::with_live(&h.spans, h.to, live, from, to);
-    let doc = output::history_json(&source_name, &a.id, &a.name, from, to, &clean);
+    let doc = output::history_json(&source_name, &a.id, &a.name, from, to, &clean, &split);
     Ok(match format {
         Format::Json => {
             output::to_json_pretty(&doc).map_err(|e| Failure::runtime(e.to_string()))? + "\n"

@@ -9,7 +9,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
 use crate::domain::text::printable;
-use crate::domain::{AgentState, SourceStatus, StateSpan};
+use crate::domain::{AgentState, HandleSplit, SourceStatus, StateSpan};
 use crate::model::Model;
 use crate::ui::fmt;
 
@@ -337,6 +337,53 @@ pub struct HistoryJson {
     pub to: DateTime<Utc>,
     pub spans: Vec<SpanJson>,
     pub totals_s: BTreeMap<&'static str, f64>,
+    /// The agent's handle-time split today (local midnight → `fetched_at`).
+    pub handle_split: SplitJson,
+}
+
+/// `handle_split`: each figure `null` when the platform does not give it (or sent
+/// something not believed: `doubts` says what); all `null` with `error` when the split
+/// could not be fetched (the history is there all the same).
+#[derive(Serialize)]
+pub struct SplitJson {
+    #[serde(serialize_with = "rfc::opt")]
+    pub from: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "rfc::opt")]
+    pub fetched_at: Option<DateTime<Utc>>,
+    pub handled: Option<u64>,
+    pub talk_s: Option<f64>,
+    pub hold_s: Option<f64>,
+    pub acw_s: Option<f64>,
+    pub doubts: Vec<String>,
+    pub error: Option<String>,
+}
+
+impl SplitJson {
+    pub fn of(split: &Result<HandleSplit, String>) -> SplitJson {
+        let secs = |d: Option<std::time::Duration>| d.map(|d| d.as_secs_f64());
+        match split {
+            Ok(s) => SplitJson {
+                from: Some(s.from),
+                fetched_at: Some(s.fetched_at),
+                handled: s.handled,
+                talk_s: secs(s.talk),
+                hold_s: secs(s.hold),
+                acw_s: secs(s.acw),
+                doubts: s.doubts.clone(),
+                error: None,
+            },
+            Err(e) => SplitJson {
+                from: None,
+                fetched_at: None,
+                handled: None,
+                talk_s: None,
+                hold_s: None,
+                acw_s: None,
+                doubts: Vec::new(),
+                error: Some(e.clone()),
+            },
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -363,6 +410,7 @@ pub fn history_json(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     spans: &[StateSpan],
+    split: &Result<HandleSplit, String>,
 ) -> HistoryJson {
     let totals = crate::domain::spans::totals(spans)
         .into_iter()
@@ -386,6 +434,7 @@ pub fn history_json(
             })
             .collect(),
         totals_s: totals,
+        handle_split: SplitJson::of(split),
     }
 }
 
@@ -411,12 +460,13 @@ pub fn history_table(doc: &HistoryJson, tz: Option<chrono_tz::Tz>) -> String {
         .max()
         .unwrap_or(5);
     let mut out = format!(
-        "{} ({}) on {}: {} → {} ({zone})\n\n{:<19}  {:<19}  {:>9}  {:<state_w$}  {}\n",
+        "{} ({}) on {}: {} → {} ({zone})\n{}\n\n{:<19}  {:<19}  {:>9}  {:<state_w$}  {}\n",
         printable(&doc.agent.name),
         printable(&doc.agent.id),
         printable(&doc.source),
         local(doc.from),
         local(doc.to),
+        split_line(&doc.handle_split),
         "START",
         "END",
         "DURATION",
@@ -448,6 +498,30 @@ pub fn history_table(doc: &HistoryJson, tz: Option<chrono_tz::Tz>) -> String {
         }
     }
     out
+}
+
+/// The table's `Today` line: the split in words, or why there is none.
+fn split_line(s: &SplitJson) -> String {
+    let dur = |v: Option<f64>| v.and_then(|s| std::time::Duration::try_from_secs_f64(s).ok());
+    match &s.error {
+        Some(e) => format!(
+            "{}  handled — · talk — · hold — · ACW —  (unavailable: {})",
+            crate::ui::split::LABEL,
+            printable(e)
+        ),
+        None => {
+            let split = HandleSplit {
+                from: s.from.unwrap_or_default(),
+                fetched_at: s.fetched_at.unwrap_or_default(),
+                handled: s.handled,
+                talk: dur(s.talk_s),
+                hold: dur(s.hold_s),
+                acw: dur(s.acw_s),
+                doubts: s.doubts.iter().map(|d| printable(d).into_owned()).collect(),
+            };
+            crate::ui::split::text(&split)
+        }
+    }
 }
 
 /// A source's `error` as shown: its own error, or, when it is not live without one, why.
@@ -623,8 +697,13 @@ mod tests {
             t0() - chrono::Duration::hours(1),
             t0(),
             &spans,
+            &Err("split\u{1b}[2J refused".into()),
         );
         let table = history_table(&doc, Some(chrono_tz::UTC));
+        assert!(
+            table.contains("unavailable: split\u{FFFD}[2J refused"),
+            "{table}"
+        );
         assert!(
             table
                 .chars()

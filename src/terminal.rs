@@ -270,7 +270,17 @@ fn run_effects(app: &mut App, msg: Msg, sources: &Sources) -> bool {
                 agent_id,
                 from,
                 to,
-            } => sources.send(&source, SourceCommand::History { agent_id, from, to }),
+            } => {
+                sources.send(
+                    &source,
+                    SourceCommand::History {
+                        agent_id: agent_id.clone(),
+                        from,
+                        to,
+                    },
+                );
+                sources.send(&source, SourceCommand::Split { agent_id, to });
+            }
             Effect::CancelHistory { source, agent_id } => {
                 sources.send(&source, SourceCommand::CancelHistory { agent_id })
             }

@@ -27,7 +27,7 @@ pub use nav::{AgentPage, Nav, Page, Sort, TableKind, TableState, ZOOMS_H};
 use view::{Rows, Views};
 
 pub use crate::model::rows::SortDir;
-pub use crate::model::{HistoryEntry, SourceView};
+pub use crate::model::{HistoryEntry, SourceView, SplitEntry};
 
 /// Everything that can happen to the app.
 #[derive(Debug)]
@@ -47,7 +47,8 @@ pub enum Effect {
     Quit,
     /// Poll every source now.
     RefreshAll,
-    /// Fetch an agent's history from a source.
+    /// Fetch an agent's history from a source, and beside it the agent's handle-time split
+    /// today (up to `to`).
     FetchHistory {
         source: String,
         agent_id: String,
@@ -227,7 +228,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Msg::Source(ev @ SourceEvent::History { .. }) => {
+        Msg::Source(ev @ (SourceEvent::History { .. } | SourceEvent::Split { .. })) => {
             app.model.apply(ev);
             app.nav.dirty = true;
             Vec::new()

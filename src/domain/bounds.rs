@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::split::{Figure, HandleSplit, SplitReport};
 use super::{Agent, AgentCounts, Queue, QueueLive, QueueToday};
 
 /// More callers than this waiting in one queue is not a contact centre.
@@ -21,6 +22,12 @@ pub const MAX_FUTURE: Duration = Duration::minutes(10);
 /// the figures are aged against) alone. Durations derived from instants have their own,
 /// much tighter bound ([`MAX_DURATION_S`]).
 pub const MAX_PAST: Duration = Duration::days(3650);
+/// More interactions than this handled by one agent in one day are not believed.
+pub const MAX_AGENT_DAY_COUNT: u64 = 100_000;
+/// How far an agent's talk, hold or after-call work may run past the time since midnight:
+/// platforms count an interaction's time when it ends, so one that began before midnight
+/// counts whole today.
+pub const SPLIT_GRACE: Duration = Duration::hours(2);
 
 /// Make a queue's figures plausible in place; one line per value that was not.
 pub fn check_queue(q: &mut Queue, now: DateTime<Utc>) -> Vec<String> {
@@ -145,6 +152,85 @@ fn check_today(t: &mut QueueToday, now: DateTime<Utc>, p: &mut Problems) {
     }
 }
 
+/// The border check of an agent's handle-time split: a count that is negative or not
+/// whole, a time that is negative or longer than the day so far (plus [`SPLIT_GRACE`]),
+/// anything not a number — each becomes unknown, and `doubts` says what it was. Text the
+/// platform sent is made printable and short here.
+pub fn check_split(r: SplitReport) -> HandleSplit {
+    let mut doubts = Vec::new();
+    let elapsed = (r.fetched_at - r.from).max(Duration::zero());
+    let limit_s = (elapsed + SPLIT_GRACE).num_milliseconds() as f64 / 1000.0;
+    let handled = match r.handled {
+        Figure::Absent => None,
+        Figure::Value(n)
+            if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= MAX_AGENT_DAY_COUNT as f64 =>
+        {
+            Some(n as u64)
+        }
+        Figure::Value(n) => {
+            doubts.push(format!("handled {}", number(n)));
+            None
+        }
+        Figure::Unreadable(t) => {
+            doubts.push(format!("handled {}", quoted(&t)));
+            None
+        }
+    };
+    let mut time = |f: Figure, name: &str| match f {
+        Figure::Absent => None,
+        Figure::Value(s) if s.is_finite() && (0.0..=limit_s).contains(&s) => {
+            std::time::Duration::try_from_secs_f64(s).ok()
+        }
+        Figure::Value(s) if s.is_finite() && s > limit_s => {
+            doubts.push(format!(
+                "{name} {} s, longer than the {} s since midnight",
+                number(s.round()),
+                elapsed.num_seconds()
+            ));
+            None
+        }
+        Figure::Value(s) => {
+            doubts.push(format!("{name} {} s", number(s)));
+            None
+        }
+        Figure::Unreadable(t) => {
+            doubts.push(format!("{name} {}", quoted(&t)));
+            None
+        }
+    };
+    let talk = time(r.talk_s, "talk");
+    let hold = time(r.hold_s, "hold");
+    let acw = time(r.acw_s, "ACW");
+    HandleSplit {
+        from: r.from,
+        fetched_at: r.fetched_at,
+        handled,
+        talk,
+        hold,
+        acw,
+        doubts,
+    }
+}
+
+/// A number as said in a doubt: plain when short, else in exponent form (`1e308`).
+fn number(x: f64) -> String {
+    if x.is_finite() && x.abs() >= 1e12 {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
+/// A platform's text in quotes, printable and at most 24 characters.
+fn quoted(t: &str) -> String {
+    let p = super::text::printable(t);
+    let mut s: String = p.chars().take(24).collect();
+    if p.chars().count() > 24 {
+        s.push('…');
+    }
+    format!("{s:?}")
+}
+
 fn duration(v: &mut Option<f64>, name: &str, p: &mut Problems) {
     if let Some(s) = *v
         && !(s.is_finite() && (0.0..=MAX_DURATION_S).contains(&s))
@@ -257,5 +343,69 @@ mod tests {
         assert_eq!(check_agent(&mut a, now).len(), 1);
         a.since = Some(now - Duration::minutes(3));
         assert!(check_agent(&mut a, now).is_empty());
+    }
+
+    fn report(talk: Figure) -> SplitReport {
+        let from = Utc::now() - Duration::hours(8);
+        SplitReport {
+            from,
+            fetched_at: from + Duration::hours(8),
+            handled: Figure::Value(27.0),
+            talk_s: talk,
+            hold_s: Figure::Value(240.0),
+            acw_s: Figure::Absent,
+        }
+    }
+
+    #[test]
+    fn a_plausible_split_passes_and_absent_stays_unknown() {
+        let s = check_split(report(Figure::Value(8_403.5)));
+        assert!(s.doubts.is_empty(), "{:?}", s.doubts);
+        assert_eq!(s.handled, Some(27));
+        assert_eq!(s.talk, Some(std::time::Duration::from_millis(8_403_500)));
+        assert_eq!(s.hold, Some(std::time::Duration::from_secs(240)));
+        assert_eq!(s.acw, None, "absent is unknown, not 0");
+    }
+
+    #[test]
+    fn hostile_split_figures_become_unknown_and_are_named() {
+        for (talk, said) in [
+            (Figure::Value(-5.0), "talk -5 s"),
+            (Figure::Value(f64::NAN), "talk NaN s"),
+            (Figure::Value(f64::INFINITY), "talk inf s"),
+            (
+                Figure::Value(1e308),
+                "longer than the 28800 s since midnight",
+            ),
+            // Eight hours into the day, ten hours of talk is more than the grace allows.
+            (Figure::Value(36_001.0 + 7_200.0), "talk 43201 s"),
+            (Figure::Unreadable("-PT1S\u{1b}[2J".into()), "talk \"-PT1S"),
+        ] {
+            let s = check_split(report(talk.clone()));
+            assert_eq!(s.talk, None, "{talk:?}");
+            assert_eq!(s.doubts.len(), 1, "{talk:?}: {:?}", s.doubts);
+            assert!(s.doubts[0].contains(said), "{talk:?}: {:?}", s.doubts);
+            assert!(!s.doubts[0].contains('\u{1b}'), "{:?}", s.doubts);
+            assert_eq!(
+                s.hold,
+                Some(std::time::Duration::from_secs(240)),
+                "the rest stays"
+            );
+        }
+        // A call that began before midnight may count whole today.
+        let s = check_split(report(Figure::Value(28_800.0 + 3_600.0)));
+        assert!(s.talk.is_some() && s.doubts.is_empty(), "{:?}", s.doubts);
+        for n in [-1.0, 2.5, 1e9, f64::NAN] {
+            let mut r = report(Figure::Value(1.0));
+            r.handled = Figure::Value(n);
+            let s = check_split(r);
+            assert_eq!(s.handled, None, "{n}");
+            assert_eq!(s.doubts.len(), 1, "{n}");
+        }
+        let mut r = report(Figure::Value(1.0));
+        r.handled = Figure::Unreadable("lots".repeat(20));
+        let s = check_split(r);
+        assert_eq!(s.handled, None);
+        assert!(s.doubts[0].len() < 40, "shortened: {:?}", s.doubts);
     }
 }

@@ -7,11 +7,13 @@ pub mod bounds;
 pub mod intervals;
 pub mod sl_variant;
 pub mod spans;
+pub mod split;
 pub mod text;
 pub mod time;
 
 pub use intervals::{IntervalCounts, QueueIntervals, SourceIntervals};
 pub use sl_variant::SlVariant;
+pub use split::{Figure, HandleSplit, SplitReport};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -19,7 +19,8 @@ use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use crate::config::{Config, SlWindow, SlaPolicy};
 use crate::domain::spans;
 use crate::domain::{
-    Agent, AgentHistory, Queue, SourceHealth, SourceKind, SourceSnapshot, SourceStatus, StateSpan,
+    Agent, AgentHistory, HandleSplit, Queue, SourceHealth, SourceKind, SourceSnapshot,
+    SourceStatus, StateSpan,
 };
 use crate::source::SourceEvent;
 use rows::{Derived, RowKey};
@@ -59,6 +60,34 @@ pub enum HistoryEntry {
     },
 }
 
+/// An agent's handle-time split today, fetched with the history (neither waits for, nor
+/// fails with, the other).
+#[derive(Debug, Clone, PartialEq)]
+pub enum SplitEntry {
+    /// Asked for; the last one fetched stays on show meanwhile.
+    Loading {
+        previous: Option<HandleSplit>,
+    },
+    Loaded(HandleSplit),
+    /// The last request failed (why, never a secret); the last one fetched, if any.
+    Failed {
+        error: String,
+        previous: Option<HandleSplit>,
+    },
+}
+
+impl SplitEntry {
+    /// The split to show: the newest one fetched.
+    pub fn shown(&self) -> Option<&HandleSplit> {
+        match self {
+            SplitEntry::Loaded(s) => Some(s),
+            SplitEntry::Loading { previous } | SplitEntry::Failed { previous, .. } => {
+                previous.as_ref()
+            }
+        }
+    }
+}
+
 /// The centre as the sources described it, and what follows from it.
 pub struct Model {
     pub config: Arc<Config>,
@@ -81,6 +110,8 @@ pub struct Model {
     pub intervals: HashMap<RowKey, crate::domain::QueueIntervals>,
     /// Agent histories per (source, agent id).
     pub history: HashMap<RowKey, HistoryEntry>,
+    /// Agents' handle-time splits today per (source, agent id), asked with their history.
+    pub splits: HashMap<RowKey, SplitEntry>,
     /// State changes seen in the live feed for agents whose history is cached, oldest
     /// first, so the timeline grows without a refetch.
     pub observed: HashMap<RowKey, Vec<StateSpan>>,
@@ -118,6 +149,7 @@ impl Model {
             forecasts: HashMap::new(),
             intervals: HashMap::new(),
             history: HashMap::new(),
+            splits: HashMap::new(),
             observed: HashMap::new(),
             derived: Derived::default(),
             stale: true,
@@ -163,6 +195,11 @@ impl Model {
                 agent_id,
                 result,
             } => self.on_history(source, agent_id, result),
+            SourceEvent::Split {
+                source,
+                agent_id,
+                result,
+            } => self.on_split(source, agent_id, result),
         }
         self.refresh();
     }
@@ -364,6 +401,7 @@ impl Model {
         });
         let history = &self.history;
         self.observed.retain(|k, _| history.contains_key(k));
+        self.splits.retain(|k, _| history.contains_key(k));
     }
 
     /// Note state changes of agents whose history is cached (only those: cheap).
@@ -431,6 +469,18 @@ impl Model {
         self.history.insert(key, entry);
     }
 
+    fn on_split(&mut self, source: String, agent_id: String, result: Result<HandleSplit, String>) {
+        let key = (source, agent_id);
+        let entry = match result {
+            Ok(s) => SplitEntry::Loaded(s),
+            Err(error) => SplitEntry::Failed {
+                error,
+                previous: self.splits.get(&key).and_then(|e| e.shown().cloned()),
+            },
+        };
+        self.splits.insert(key, entry);
+    }
+
     /// The history the agent page shows: fetched spans, extended live with the agent's
     /// current state, normalised over the last 24 h.
     pub fn agent_timeline(&self, source: &str, agent_id: &str) -> Option<Vec<StateSpan>> {
@@ -469,6 +519,7 @@ impl Model {
         if matches!(self.history.get(key), Some(HistoryEntry::Loading { .. })) {
             self.history.remove(key);
             self.observed.remove(key);
+            self.splits.remove(key);
             return true;
         }
         false
@@ -503,6 +554,10 @@ impl Model {
             None => HistoryEntry::Loading { since: self.now },
         };
         self.history.insert(key.clone(), entry);
+        // Today's handle-time split is asked with it (`Effect::FetchHistory`).
+        let previous = self.splits.remove(key).and_then(|e| e.shown().cloned());
+        self.splits
+            .insert(key.clone(), SplitEntry::Loading { previous });
         Some((self.now - HISTORY_WINDOW, self.now))
     }
 }

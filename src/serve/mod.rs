@@ -148,6 +148,8 @@ pub async fn run(cfg: Arc<Config>) -> Result<(), String> {
                     SourceEvent::History { source, agent_id, result } => {
                         historian.answered(&client, &sources, &source, &agent_id, result).await;
                     }
+                    // The collector asks for histories only (viewers get no split).
+                    SourceEvent::Split { .. } => {}
                 }
             }
             msg = requests.next() => {

@@ -199,7 +199,9 @@ mod tests {
     fn at(ev: SourceEvent) -> (String, i64) {
         match ev {
             SourceEvent::Snapshot(s) => (s.source, s.fetched_at.timestamp()),
-            SourceEvent::History { agent_id, .. } => (agent_id, -1),
+            SourceEvent::History { agent_id, .. } | SourceEvent::Split { agent_id, .. } => {
+                (agent_id, -1)
+            }
         }
     }
 

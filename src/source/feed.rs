@@ -14,8 +14,8 @@ use chrono::{DateTime, Utc};
 use rand::Rng;
 
 use crate::domain::{
-    Agent, AgentHistory, FeedMode, PartHealth, Queue, SourceHealth, SourceKind, SourceSnapshot,
-    SourceStatus,
+    Agent, AgentHistory, FeedMode, HandleSplit, PartHealth, Queue, SourceHealth, SourceKind,
+    SourceSnapshot, SourceStatus, SplitReport,
 };
 use crate::source::http::{BoxFuture, RequestBudget};
 use crate::source::{PollOutcome, SourceError};
@@ -190,7 +190,21 @@ pub trait Vendor: Send + 'static {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> BoxFuture<'static, Result<AgentHistory, SourceError>>;
+    /// A job that fetches one agent's handle-time split today (local midnight in the
+    /// source's zone → `to`) as the platform reports it; the engine checks the figures.
+    /// Like [`Vendor::history_job`] it owns what it needs, and its errors are already
+    /// scrubbed. `None`: the platform gives no split.
+    fn split_job(
+        &mut self,
+        _agent_id: &str,
+        _to: DateTime<Utc>,
+    ) -> Option<BoxFuture<'static, Result<SplitReport, SourceError>>> {
+        None
+    }
 }
+
+/// Why a source without a split has none.
+pub const NO_SPLIT: &str = "this source does not report a handle-time split";
 
 /// One part's state in the engine.
 #[derive(Debug, Clone)]
@@ -731,6 +745,20 @@ fn sanitise_history(mut h: AgentHistory) -> AgentHistory {
     h
 }
 
+/// A split as the platform reported it, checked at the border (what was not believed is
+/// unknown, said in `doubts` and logged).
+fn checked_split(r: SplitReport, source: &str) -> HandleSplit {
+    let s = crate::domain::bounds::check_split(r);
+    if !s.doubts.is_empty() {
+        tracing::warn!(
+            source,
+            "implausible handle-time split from the platform, shown as unknown: {}",
+            s.doubts.join("; ")
+        );
+    }
+    s
+}
+
 fn scrub_error<V: Vendor>(vendor: &V, e: SourceError) -> SourceError {
     let s = |m: String| vendor.scrub(&m);
     match e {
@@ -852,6 +880,49 @@ impl<V: Vendor> Feed<V> {
         }
         let job = self.vendor.history_job(agent_id, from, to);
         Box::pin(async move { job.await.map(sanitise_history).map_err(|e| e.to_string()) })
+    }
+
+    /// One agent's handle-time split today (up to `to`), awaited here.
+    pub async fn fetch_split(
+        &mut self,
+        agent_id: &str,
+        to: DateTime<Utc>,
+    ) -> Result<HandleSplit, SourceError> {
+        self.vendor
+            .prepare_history()
+            .await
+            .map_err(|e| scrub_error(&self.vendor, e))?;
+        let Some(job) = self.vendor.split_job(agent_id, to) else {
+            return Err(SourceError::Fatal(NO_SPLIT.into()));
+        };
+        let source = self.vendor.name().to_string();
+        job.await
+            .map(|r| checked_split(r, &source))
+            .map_err(|e| scrub_error(&self.vendor, e))
+    }
+
+    /// The job for one agent's handle-time split today (up to `to`), to run beside the
+    /// polling and beside the agent's history: neither waits for the other.
+    pub async fn split_job(
+        &mut self,
+        agent_id: &str,
+        to: DateTime<Utc>,
+    ) -> BoxFuture<'static, Result<HandleSplit, String>> {
+        let printable =
+            |e: SourceError| crate::domain::text::printable(&e.to_string()).into_owned();
+        if let Err(e) = self.vendor.prepare_history().await {
+            let text = printable(scrub_error(&self.vendor, e));
+            return Box::pin(std::future::ready(Err(text)));
+        }
+        let Some(job) = self.vendor.split_job(agent_id, to) else {
+            return Box::pin(std::future::ready(Err(NO_SPLIT.to_string())));
+        };
+        let source = self.vendor.name().to_string();
+        Box::pin(async move {
+            job.await
+                .map(|r| checked_split(r, &source))
+                .map_err(printable)
+        })
     }
 }
 
@@ -1090,6 +1161,7 @@ mod tests {
                     assert!(result.is_ok());
                     break;
                 }
+                Some(crate::source::SourceEvent::Split { .. }) => {}
                 None => break,
             }
         }

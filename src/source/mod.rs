@@ -20,7 +20,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::mpsc;
 
-use crate::domain::{AgentHistory, SourceIntervals, SourceKind, SourceSnapshot};
+use crate::domain::{AgentHistory, HandleSplit, SourceIntervals, SourceKind, SourceSnapshot};
 use channel::{EventReceiver, EventSender};
 use feed::{Feed, Vendor};
 
@@ -35,6 +35,12 @@ pub enum SourceEvent {
         agent_id: String,
         result: Result<AgentHistory, String>,
     },
+    /// The answer to [`SourceCommand::Split`].
+    Split {
+        source: String,
+        agent_id: String,
+        result: Result<HandleSplit, String>,
+    },
 }
 
 /// What the app asks of a source.
@@ -48,7 +54,11 @@ pub enum SourceCommand {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     },
-    /// Nobody looks at that agent's history any more: end its job if it is still running.
+    /// Fetch one agent's handle-time split today, up to `to` (as its own job, beside the
+    /// history: the agent page asks for both).
+    Split { agent_id: String, to: DateTime<Utc> },
+    /// Nobody looks at that agent's history any more: end its jobs (history and split) if
+    /// they are still running.
     CancelHistory { agent_id: String },
 }
 
@@ -100,6 +110,13 @@ pub trait Source: Send + 'static {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> impl Future<Output = Result<AgentHistory, SourceError>> + Send;
+
+    /// One agent's handle-time split today, up to `to`.
+    fn split(
+        &mut self,
+        agent_id: &str,
+        to: DateTime<Utc>,
+    ) -> impl Future<Output = Result<HandleSplit, SourceError>> + Send;
 }
 
 impl<V: Vendor> Source for Feed<V> {
@@ -122,6 +139,14 @@ impl<V: Vendor> Source for Feed<V> {
         to: DateTime<Utc>,
     ) -> impl Future<Output = Result<AgentHistory, SourceError>> + Send {
         self.fetch_history(agent_id, from, to)
+    }
+
+    fn split(
+        &mut self,
+        agent_id: &str,
+        to: DateTime<Utc>,
+    ) -> impl Future<Output = Result<HandleSplit, SourceError>> + Send {
+        self.fetch_split(agent_id, to)
     }
 }
 
@@ -157,9 +182,9 @@ impl IntervalHistory for cxone::Cxone {
     }
 }
 
-/// Drive a source until the app goes away: rounds on the engine's schedule; a history
-/// request becomes its own job beside the polling (a newer request for the same agent, or
-/// a cancel, ends the older job). Ends when either channel closes.
+/// Drive a source until the app goes away: rounds on the engine's schedule; a history or
+/// split request becomes its own job beside the polling (a newer request of the same kind
+/// for the same agent, or a cancel, ends the older job). Ends when either channel closes.
 pub async fn run<V: Vendor>(
     feed: Feed<V>,
     events: EventSender,
@@ -175,7 +200,7 @@ pub async fn run_with<V: Vendor>(
     mut commands: mpsc::Receiver<SourceCommand>,
     intervals: fn(&V) -> Option<SourceIntervals>,
 ) {
-    let mut jobs: HashMap<String, tokio::task::JoinHandle<()>> = HashMap::new();
+    let mut jobs: Jobs = HashMap::new();
     let wake = feed.vendor().wake();
     let woken = || {
         let w = wake.clone();
@@ -280,18 +305,48 @@ async fn sleep_until_opt(at: Option<tokio::time::Instant>) {
     }
 }
 
+/// The kinds of job a source runs for one agent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Job {
+    History,
+    Split,
+}
+
+/// The jobs running, by kind and agent id.
+type Jobs = HashMap<(Job, String), tokio::task::JoinHandle<()>>;
+
 /// Act on one command; `true` = poll now.
 async fn answer<V: Vendor>(
     feed: &mut Feed<V>,
     cmd: SourceCommand,
     events: &EventSender,
-    jobs: &mut HashMap<String, tokio::task::JoinHandle<()>>,
+    jobs: &mut Jobs,
 ) -> bool {
     match cmd {
         SourceCommand::Refresh => true,
         SourceCommand::CancelHistory { agent_id } => {
-            if let Some(j) = jobs.remove(&agent_id) {
-                j.abort();
+            for kind in [Job::History, Job::Split] {
+                if let Some(j) = jobs.remove(&(kind, agent_id.clone())) {
+                    j.abort();
+                }
+            }
+            false
+        }
+        SourceCommand::Split { agent_id, to } => {
+            let job = feed.split_job(&agent_id, to).await;
+            let tx = events.clone();
+            let source = feed.vendor().name().to_string();
+            let id = agent_id.clone();
+            let handle = tokio::spawn(async move {
+                let result = job.await;
+                let _ = tx.send(SourceEvent::Split {
+                    source,
+                    agent_id: id,
+                    result,
+                });
+            });
+            if let Some(old) = jobs.insert((Job::Split, agent_id), handle) {
+                old.abort();
             }
             false
         }
@@ -308,7 +363,7 @@ async fn answer<V: Vendor>(
                     result,
                 });
             });
-            if let Some(old) = jobs.insert(agent_id, handle) {
+            if let Some(old) = jobs.insert((Job::History, agent_id), handle) {
                 old.abort();
             }
             false
@@ -421,6 +476,20 @@ impl AnySource {
             AnySource::Cxone(s) => s.history(agent_id, from, to).await,
             AnySource::Genesys(s) => s.history(agent_id, from, to).await,
             AnySource::Nats(s) => s.history(agent_id, from, to).await,
+        }
+    }
+
+    /// One agent's handle-time split today, up to `to`.
+    pub async fn split(
+        &mut self,
+        agent_id: &str,
+        to: DateTime<Utc>,
+    ) -> Result<HandleSplit, SourceError> {
+        match self {
+            AnySource::Demo(s) => s.split(agent_id, to).await,
+            AnySource::Cxone(s) => s.split(agent_id, to).await,
+            AnySource::Genesys(s) => s.split(agent_id, to).await,
+            AnySource::Nats(s) => s.split(agent_id, to).await,
         }
     }
 

@@ -71,6 +71,25 @@ pub fn duration_short(secs: f64) -> String {
     }
 }
 
+/// Worked time to the minute: `45s`, `4m`, `21m`, `2h20m`, `3h`.
+pub fn hours_minutes(secs: f64) -> String {
+    if !secs.is_finite() || secs < 0.0 {
+        return UNKNOWN.into();
+    }
+    let s = secs.round() as u64;
+    if s < 60 {
+        return format!("{s}s");
+    }
+    let m = (s + 30) / 60;
+    if m < 60 {
+        format!("{m}m")
+    } else if m.is_multiple_of(60) {
+        format!("{}h", m / 60)
+    } else {
+        format!("{}h{:02}m", m / 60, m % 60)
+    }
+}
+
 /// A span length: `1h 05m`, `12m 03s`, `45s`.
 pub fn span_len(secs: f64) -> String {
     if !secs.is_finite() || secs < 0.0 {
@@ -159,6 +178,13 @@ mod tests {
         assert_eq!(duration_short(14400.0), "4h");
         assert_eq!(duration_short(90.0), "1m30s");
         assert_eq!(fit("Technical Support", 9), "Technica…");
+        assert_eq!(hours_minutes(8403.0), "2h20m");
+        assert_eq!(hours_minutes(240.0), "4m");
+        assert_eq!(hours_minutes(1266.0), "21m");
+        assert_eq!(hours_minutes(3599.0), "1h");
+        assert_eq!(hours_minutes(7200.0 + 3.0 * 60.0), "2h03m");
+        assert_eq!(hours_minutes(42.4), "42s");
+        assert_eq!(hours_minutes(-1.0), "—");
         assert_eq!(sparkline(&[0, 1, 2, 4], 4), "▁▄▅█");
         assert_eq!(sparkline(&[0, 0], 2), "▁▁");
         assert_eq!(sparkline(&[], 4), "");

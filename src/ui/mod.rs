@@ -4,6 +4,7 @@ pub mod agents;
 pub mod bigtext;
 pub mod board;
 pub mod fmt;
+pub mod split;
 pub mod theme;
 pub mod timeline;
 pub mod wall;

@@ -1,4 +1,5 @@
-//! The agent page: a 24 h timeline band, totals per state, and the list of segments.
+//! The agent page: today's handle-time split, a 24 h timeline band, totals per state, and
+//! the list of segments.
 
 use chrono::{DateTime, Duration, Timelike, Utc};
 use ratatui::Frame;
@@ -92,7 +93,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, page: &Agen
         super::local_day_hm(tz, from),
         super::local_day_hm(tz, to)
     );
-    let [h1, band, ticks, legend, _, rest] = Layout::vertical([
+    let [h1, today, band, ticks, legend, _, rest] = Layout::vertical([
+        Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Length(2),
         Constraint::Length(1),
@@ -104,6 +106,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, page: &Agen
     frame.render_widget(
         Paragraph::new(super::fit_fields_text(head, " ", h1.width)),
         h1,
+    );
+    let split = m.splits.get(&(page.source.clone(), page.agent_id.clone()));
+    frame.render_widget(
+        Paragraph::new(super::split::line(split, theme, today.width)),
+        today,
     );
     let Some(spans) = spans else {
         frame.render_widget(Paragraph::new(Line::styled("  …", dim)), band);

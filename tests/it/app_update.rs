@@ -190,6 +190,59 @@ fn failed_history_is_shown_and_retried() {
 }
 
 #[test]
+fn a_failed_history_keeps_the_split_and_leaving_cancels_both() {
+    let (mut app, mut src) = app_with_demo();
+    update(&mut app, key(KeyCode::Enter));
+    let effects = update(&mut app, key(KeyCode::Enter));
+    let Some(Effect::FetchHistory {
+        source,
+        agent_id,
+        to,
+        ..
+    }) = effects.into_iter().next()
+    else {
+        panic!()
+    };
+    let screen = render(&app, 100, 30);
+    assert!(screen.contains("Today  loading…"), "{screen}");
+    // The split answers first, then the history fails.
+    let split = futures_lite_block(src.split(&agent_id, to)).map_err(|e| e.to_string());
+    let handled = split.as_ref().ok().and_then(|s| s.handled);
+    update(
+        &mut app,
+        Msg::Source(SourceEvent::Split {
+            source: source.clone(),
+            agent_id: agent_id.clone(),
+            result: split,
+        }),
+    );
+    update(
+        &mut app,
+        Msg::Source(SourceEvent::History {
+            source: source.clone(),
+            agent_id: agent_id.clone(),
+            result: Err("HTTP 503".into()),
+        }),
+    );
+    let screen = render(&app, 100, 30);
+    assert!(screen.contains("history unavailable: HTTP 503"), "{screen}");
+    let want = format!("Today  handled {} · talk ", handled.unwrap_or_default());
+    assert!(screen.contains(&want), "{screen}");
+    // The retry asks again; leaving the page while it loads cancels the agent's jobs (the
+    // history's and the split's) and forgets the split.
+    assert!(matches!(
+        &later(&mut app, 11)[..],
+        [Effect::FetchHistory { .. }]
+    ));
+    let e = update(&mut app, key(KeyCode::Esc));
+    assert!(
+        e.iter().any(|e| matches!(e, Effect::CancelHistory { .. })),
+        "{e:?}"
+    );
+    assert!(app.model().splits.is_empty());
+}
+
+#[test]
 fn timeline_zoom_and_pan_stay_inside_the_day() {
     let (mut app, _) = app_with_demo();
     update(&mut app, key(KeyCode::Enter));

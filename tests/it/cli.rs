@@ -191,6 +191,22 @@ fn history_json_for_several_agents() {
         assert_eq!(doc["source"], "demo");
         assert!(doc["agent"]["id"].is_string() && doc["agent"]["name"].is_string());
         check_history(&doc, hours.parse().expect("n"));
+        // The demo's split: its own calls, no holds (a true 0), whatever --hours says.
+        let split = &doc["handle_split"];
+        assert!(split["handled"].is_u64(), "{split}");
+        assert!(
+            split["talk_s"].is_f64() && split["acw_s"].is_f64(),
+            "{split}"
+        );
+        assert_eq!(split["hold_s"], 0.0, "{split}");
+        assert!(split["error"].is_null() && split["doubts"] == serde_json::json!([]));
+        // Local midnight (the machine's zone here) before `to`.
+        let at = |k: &Value| {
+            chrono::DateTime::parse_from_rfc3339(k.as_str().expect("time")).expect("rfc3339")
+        };
+        let since = at(&doc["to"]) - at(&split["from"]);
+        assert!(since >= chrono::Duration::zero(), "{split}");
+        assert!(since <= chrono::Duration::hours(25), "{split}");
     }
 }
 

@@ -102,6 +102,11 @@ async fn history_json_covers_the_window() {
         !fake.calls("/state-history").is_empty(),
         "history came from the platform"
     );
+    let split = &doc["handle_split"];
+    assert_eq!(split["handled"], 30, "{split}");
+    assert_eq!(split["acw_s"], 1266.0, "{split}");
+    assert!(split["hold_s"].is_null(), "CXone gives no hold: {split}");
+    assert!(split["error"].is_null(), "{split}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -957,3 +957,100 @@ async fn a_working_agent_says_which_skill_and_channel_and_team() {
         .and_then(|l| l.iter().find(|a| a.state == AgentState::Available));
     assert!(other.is_none_or(|a| a.contact.is_none()));
 }
+
+#[tokio::test]
+async fn the_split_is_the_agents_performance_since_local_midnight() {
+    let fake = seeded().await;
+    let mut src = source(&fake);
+    src.poll().await;
+    let to = t("2025-03-14T15:02:11.447Z");
+    let s = src.split("39260751", to).await.expect("split");
+    assert_eq!(s.handled, Some(30));
+    assert_eq!(s.talk, Some(Duration::from_secs(8_895)), "PT2H28M15S");
+    assert_eq!(s.acw, Some(Duration::from_secs(1_266)), "PT21M6S");
+    assert_eq!(s.hold, None, "CXone gives no hold figure");
+    assert_eq!(s.from, t("2025-03-14T00:00:00Z"));
+    let call = fake.calls("/performance").pop().expect("asked");
+    assert_eq!(
+        call.path,
+        "/inContactAPI/services/v34.0/agents/39260751/performance"
+    );
+    assert_eq!(
+        call.query.get("startDate").map(String::as_str),
+        Some("2025-03-14T00:00:00.000Z")
+    );
+    assert_eq!(
+        call.query.get("endDate").map(String::as_str),
+        Some("2025-03-14T15:02:11.447Z")
+    );
+    // 204: nothing today, zeros (hold still unknown).
+    let s = src.split("4242", to).await.expect("split");
+    assert_eq!(s.handled, Some(0));
+    assert_eq!(s.talk, Some(Duration::ZERO));
+    assert_eq!(s.hold, None);
+    assert!(src.split("../skills", to).await.is_err());
+}
+
+/// Ask for an agent's history and split; both answers, whatever snapshots come between.
+async fn ask(
+    cmd_tx: &tokio::sync::mpsc::Sender<SourceCommand>,
+    ev_rx: &mut queuetop::source::channel::EventReceiver,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> (
+    Result<queuetop::domain::AgentHistory, String>,
+    Result<queuetop::domain::HandleSplit, String>,
+) {
+    for cmd in [
+        SourceCommand::History {
+            agent_id: "39260751".into(),
+            from,
+            to,
+        },
+        SourceCommand::Split {
+            agent_id: "39260751".into(),
+            to,
+        },
+    ] {
+        cmd_tx.send(cmd).await.expect("send");
+    }
+    let (mut h, mut s) = (None, None);
+    while h.is_none() || s.is_none() {
+        match tokio::time::timeout(Duration::from_secs(10), ev_rx.recv()).await {
+            Ok(Some(SourceEvent::History { result, .. })) => h = Some(result),
+            Ok(Some(SourceEvent::Split { result, .. })) => s = Some(result),
+            Ok(Some(SourceEvent::Snapshot(_))) => {}
+            other => panic!("no answer: {other:?}"),
+        }
+    }
+    (h.expect("history"), s.expect("split"))
+}
+
+/// Under the source driver: a failed split (500 past the retries, then garbage) leaves
+/// the history whole, and a failed history leaves the split.
+#[tokio::test]
+async fn a_failed_split_keeps_the_history_and_a_failed_history_the_split() {
+    let fake = seeded().await;
+    let src = source(&fake);
+    let (ev_tx, mut ev_rx) = queuetop::source::channel::channel();
+    let (cmd_tx, cmd_rx) = tokio::sync::mpsc::channel(8);
+    let task = tokio::spawn(queuetop::source::run(src, ev_tx, cmd_rx));
+    let to = t("2025-03-14T15:02:11.447Z");
+    let from = to - chrono::Duration::hours(24);
+    fake.s().status_fault("/performance", 3, 500, None);
+    let (h, s) = ask(&cmd_tx, &mut ev_rx, from, to).await;
+    assert_eq!(h.expect("the history arrives").spans.len(), 27);
+    let e = s.expect_err("the split failed");
+    assert!(e.contains("500"), "{e}");
+    fake.s().fault("/performance", 1, FaultKind::Malformed);
+    let (h, s) = ask(&cmd_tx, &mut ev_rx, from, to).await;
+    assert_eq!(h.expect("the history arrives").spans.len(), 27);
+    let e = s.expect_err("the split was unreadable");
+    assert!(e.contains("unexpected data"), "{e}");
+    fake.s().status_fault("/state-history", 3, 500, None);
+    let (h, s) = ask(&cmd_tx, &mut ev_rx, from, to).await;
+    assert!(h.is_err(), "{h:?}");
+    assert_eq!(s.expect("the split arrives").handled, Some(30));
+    drop(cmd_tx);
+    let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
+}

@@ -110,6 +110,49 @@ async fn history_json_covers_the_window() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_carries_the_split_and_survives_its_failure() {
+    let fake = FakeGenesys::start(Scenario::standard()).await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let cfg = parse(&genesys_toml(&fake.url(), dir.path()));
+    let text = commands::history(cfg.clone(), ALICE, None, 24, Format::Json)
+        .await
+        .expect("history");
+    let doc: Value = serde_json::from_str(&text).expect("json");
+    let split = &doc["handle_split"];
+    assert_eq!(split["handled"], 27, "{split}");
+    assert_eq!(split["hold_s"], 240.0, "{split}");
+    assert!(split["error"].is_null(), "{split}");
+    // The split's query fails past the retries (four attempts): the history is printed
+    // all the same.
+    for _ in 0..4 {
+        fake.fault(Ep::UserAggregates, Fault::Status(500, None));
+    }
+    let text = commands::history(cfg.clone(), ALICE, None, 24, Format::Json)
+        .await
+        .expect("the history, without the split");
+    let doc: Value = serde_json::from_str(&text).expect("json");
+    assert!(!doc["spans"].as_array().expect("spans").is_empty());
+    let split = &doc["handle_split"];
+    for k in ["handled", "talk_s", "hold_s", "acw_s", "from"] {
+        assert!(split[k].is_null(), "{k}: {split}");
+    }
+    assert!(
+        split["error"].as_str().is_some_and(|e| e.contains("500")),
+        "{split}"
+    );
+    fake.fault(Ep::UserAggregates, Fault::Malformed);
+    let table = commands::history(cfg, ALICE, None, 24, Format::Table)
+        .await
+        .expect("table");
+    let second = table.lines().nth(1).unwrap_or_default();
+    assert!(
+        second.starts_with("Today  handled — · talk — · hold — · ACW —  (unavailable: "),
+        "{table}"
+    );
+    assert!(table.contains("START"), "{table}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn genesys_and_cxone_on_one_board() {
     let gc = FakeGenesys::start(Scenario::standard()).await;
     let cx = crate::support::fake_cxone::FakeCxone::start().await;

@@ -249,8 +249,14 @@ async fn requests_and_fake_answers_follow_the_schema_subset() {
     let from = "2026-03-09T14:30:00Z".parse::<DateTime<Utc>>().unwrap();
     let to = "2026-03-10T14:30:00Z".parse::<DateTime<Utc>>().unwrap();
     src.history(ALICE, from, to).await.expect("history");
+    src.split(ALICE, Utc::now()).await.expect("split");
     let log = fake.with(|s| std::mem::take(&mut s.log));
-    assert!(log.requests.len() >= 4);
+    assert!(log.requests.len() >= 5);
+    assert!(
+        log.requests
+            .iter()
+            .any(|(ep, ..)| *ep == Ep::UserAggregates)
+    );
     for (ep, def, body) in log.requests.iter().chain(log.responses.iter()) {
         let errs = schema.validate(def, body);
         assert!(errs.is_empty(), "{ep:?} {def}: {errs:?}\n{body}");
@@ -1046,4 +1052,158 @@ async fn today_comes_in_thirty_minute_intervals_that_seed_the_window() {
         (142, 127, 15, 106)
     );
     assert!(last.start <= Utc::now() && Utc::now() <= last.end());
+}
+
+#[tokio::test]
+async fn the_split_is_the_agents_aggregates_since_local_midnight() {
+    let fake = FakeGenesys::start(Scenario::standard()).await;
+    let mut src = source(&fake).await;
+    // A fixed instant (the fake answers any interval): 2h20m of talk fits the day so far.
+    let to = "2026-03-10T14:30:00Z".parse::<DateTime<Utc>>().unwrap();
+    let s = src.split(ALICE, to).await.expect("split");
+    assert_eq!(s.handled, Some(27));
+    assert_eq!(s.talk, Some(Duration::from_secs(8_403)));
+    assert_eq!(s.hold, Some(Duration::from_secs(240)));
+    assert_eq!(s.acw, Some(Duration::from_secs(1_266)));
+    assert!(s.doubts.is_empty(), "{:?}", s.doubts);
+    let midnight = "2026-03-10T00:00:00Z".parse::<DateTime<Utc>>().unwrap();
+    assert_eq!(
+        (s.from, s.fetched_at),
+        (midnight, to),
+        "the source's zone is UTC"
+    );
+    let req = fake.with(|st| {
+        st.log
+            .requests
+            .iter()
+            .rev()
+            .find(|(ep, ..)| *ep == Ep::UserAggregates)
+            .map(|(_, _, body)| body.clone())
+    });
+    let req = req.expect("the user aggregates were asked");
+    assert_eq!(req["groupBy"], serde_json::json!(["userId"]));
+    assert_eq!(req["filter"]["predicates"][0]["dimension"], "userId");
+    assert_eq!(req["filter"]["predicates"][0]["value"], ALICE);
+    assert_eq!(
+        req["interval"],
+        "2026-03-10T00:00:00.000Z/2026-03-10T14:30:00.000Z"
+    );
+    for m in ["tTalk", "tHeld", "tAcw", "tHandle"] {
+        assert!(
+            req["metrics"]
+                .as_array()
+                .is_some_and(|a| a.iter().any(|x| x == m)),
+            "{m}"
+        );
+    }
+    // An agent without events today: every figure a genuine 0.
+    let s = src.split(BOB, to).await.expect("split");
+    assert_eq!(s.handled, Some(0));
+    assert_eq!(s.hold, Some(Duration::ZERO));
+}
+
+#[tokio::test]
+async fn hostile_split_figures_are_unknown_and_said() {
+    let fake = FakeGenesys::start(Scenario::standard()).await;
+    fake.with(|s| {
+        s.rewrite.insert(
+            Ep::UserAggregates,
+            Arc::new(|v: &mut serde_json::Value| {
+                if let Some(ms) = v.pointer_mut("/results/0/data/0/metrics")
+                    && let Some(ms) = ms.as_array_mut()
+                {
+                    for m in ms {
+                        match m["metric"].as_str() {
+                            Some("tTalk") => m["stats"]["sum"] = serde_json::json!(-5000),
+                            Some("tAcw") => m["stats"]["sum"] = serde_json::json!(1e300),
+                            _ => {}
+                        }
+                    }
+                }
+            }),
+        );
+    });
+    let mut src = source(&fake).await;
+    let to = "2026-03-10T14:30:00Z".parse::<DateTime<Utc>>().unwrap();
+    let s = src.split(ALICE, to).await.expect("split");
+    assert_eq!((s.talk, s.acw), (None, None));
+    assert_eq!(s.hold, Some(Duration::from_secs(240)), "the rest stays");
+    assert_eq!(s.handled, Some(27));
+    assert_eq!(s.doubts.len(), 2, "{:?}", s.doubts);
+}
+
+/// Under the source driver: the history and the split are asked together and answer
+/// apart, so a failed split leaves the history whole, and a failed history the split.
+#[tokio::test]
+async fn a_failed_split_keeps_the_history_and_a_failed_history_the_split() {
+    use queuetop::source::{SourceCommand, SourceEvent, run};
+    let fake = FakeGenesys::start(Scenario::standard()).await;
+    let src = source(&fake).await;
+    let (events_tx, mut events) = queuetop::source::channel::channel();
+    let (commands, commands_rx) = tokio::sync::mpsc::channel(8);
+    let task = tokio::spawn(run(src, events_tx, commands_rx));
+    let from = "2026-03-09T14:30:00Z".parse::<DateTime<Utc>>().unwrap();
+    let to = "2026-03-10T14:30:00Z".parse::<DateTime<Utc>>().unwrap();
+    // Both answers for ALICE, whatever snapshots come between.
+    async fn answers(
+        events: &mut queuetop::source::channel::EventReceiver,
+    ) -> (
+        Result<queuetop::domain::AgentHistory, String>,
+        Result<queuetop::domain::HandleSplit, String>,
+    ) {
+        let (mut h, mut s) = (None, None);
+        while h.is_none() || s.is_none() {
+            match tokio::time::timeout(Duration::from_secs(10), events.recv()).await {
+                Ok(Some(SourceEvent::History { result, .. })) => h = Some(result),
+                Ok(Some(SourceEvent::Split { result, .. })) => s = Some(result),
+                Ok(Some(SourceEvent::Snapshot(_))) => {}
+                other => panic!("no answer: {other:?}"),
+            }
+        }
+        (h.unwrap(), s.unwrap())
+    }
+    let ask = |commands: tokio::sync::mpsc::Sender<SourceCommand>| async move {
+        commands
+            .send(SourceCommand::History {
+                agent_id: ALICE.into(),
+                from,
+                to,
+            })
+            .await
+            .unwrap();
+        commands
+            .send(SourceCommand::Split {
+                agent_id: ALICE.into(),
+                to,
+            })
+            .await
+            .unwrap();
+    };
+    // A 500 that outlasts the retries.
+    for _ in 0..3 {
+        fake.fault(Ep::UserAggregates, Fault::Status(500, None));
+    }
+    ask(commands.clone()).await;
+    let (h, s) = answers(&mut events).await;
+    assert_eq!(h.expect("the history arrives").spans.len(), 10);
+    let e = s.expect_err("the split failed");
+    assert!(e.contains("500"), "{e}");
+    // Garbage instead of JSON.
+    fake.fault(Ep::UserAggregates, Fault::Malformed);
+    ask(commands.clone()).await;
+    let (h, s) = answers(&mut events).await;
+    assert_eq!(h.expect("the history arrives").spans.len(), 10);
+    let e = s.expect_err("the split was unreadable");
+    assert!(e.contains("unexpected data"), "{e}");
+    // And the other way round.
+    for _ in 0..3 {
+        fake.fault(Ep::Details, Fault::Status(500, None));
+    }
+    ask(commands.clone()).await;
+    let (h, s) = answers(&mut events).await;
+    assert!(h.is_err(), "{h:?}");
+    assert_eq!(s.expect("the split arrives").handled, Some(27));
+    drop(commands);
+    drop(events);
+    let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
 }

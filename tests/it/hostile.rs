@@ -942,6 +942,14 @@ async fn hostile_genesys_never_lets_a_secret_out() {
                 all.push(format!("{e:?}"));
                 all.push(e.to_string());
                 fake.with(|s| s.faults.clear());
+                // And on the split's query.
+                for _ in 0..4 {
+                    fake.fault(Ep::UserAggregates, Fault::Echo { code, pad, json });
+                }
+                let e = g.split(fg::ALICE, to).await.expect_err("split refused");
+                all.push(format!("{e:?}"));
+                all.push(e.to_string());
+                fake.with(|s| s.faults.clear());
             }
         }
     }
@@ -1014,6 +1022,12 @@ async fn hostile_cxone_never_lets_a_secret_out() {
                 let to = Utc::now();
                 let r = c.history("39260751", to - CDuration::hours(24), to).await;
                 let e = r.expect_err("history refused");
+                all.push(format!("{e:?}"));
+                all.push(e.to_string());
+                fake.s().faults.clear();
+                fake.s()
+                    .fault("/performance", 4, FaultKind::Echo { code, pad, json });
+                let e = c.split("39260751", to).await.expect_err("split refused");
                 all.push(format!("{e:?}"));
                 all.push(e.to_string());
                 fake.s().faults.clear();

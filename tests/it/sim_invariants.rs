@@ -181,3 +181,46 @@ fn keeps_running_in_real_time_and_across_midnight() {
     }
     check(&sim);
 }
+
+/// Each agent's handle time today is what their own timeline says: talk is the time in the
+/// calls (busy) that ended since midnight, ACW the after-call work that ended since, and
+/// every one of those calls is handled once its ACW ends.
+#[test]
+fn each_agents_split_today_matches_their_timeline() {
+    for (seed, h, m) in [(3, 15, 18), (7, 9, 45), (11, 0, 20)] {
+        let sim = run(seed, start_time(h, m));
+        let (day, now) = (sim.day_start(), sim.now());
+        let mut handled_total = 0;
+        for a in sim.agents() {
+            let d = sim.agent_day(&a.id).expect("agent");
+            let (_, spans) = sim
+                .history(&a.id, now - Duration::hours(25), now)
+                .expect("history");
+            // Closed spans that ended today (the open one, from `since`, has not ended).
+            let closed = |st: AgentState| {
+                spans
+                    .iter()
+                    .filter(move |s| s.state == st && s.end > day)
+                    .filter(|s| !(Some(s.start) == a.since && s.state == a.state))
+            };
+            let ms = |st| -> i64 {
+                closed(st)
+                    .map(|s| (s.end - s.start).num_milliseconds())
+                    .sum()
+            };
+            assert_eq!(d.talk_ms, ms(AgentState::Busy), "{} talk", a.name);
+            assert_eq!(d.acw_ms, ms(AgentState::AfterCallWork), "{} ACW", a.name);
+            // A call whose talk ended before midnight may end its ACW today; the call in
+            // ACW now has its talk counted and is not handled yet.
+            let calls = closed(AgentState::Busy).count() as i64;
+            assert!(
+                (d.handled as i64 - calls).abs() <= 1,
+                "{}: handled {} for {calls} calls",
+                a.name,
+                d.handled
+            );
+            handled_total += d.handled;
+        }
+        assert!(handled_total > 0, "seed {seed}: someone worked today");
+    }
+}

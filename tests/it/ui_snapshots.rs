@@ -46,12 +46,21 @@ fn queue_and_agent_pages() {
     let h = futures_lite_block(queuetop::source::Source::history(
         &mut src, &agent_id, from, to,
     ));
+    let split = futures_lite_block(queuetop::source::Source::split(&mut src, &agent_id, to));
     update(
         &mut app,
         Msg::Source(queuetop::source::SourceEvent::History {
+            source: source.clone(),
+            agent_id: agent_id.clone(),
+            result: h.map_err(|e| e.to_string()),
+        }),
+    );
+    update(
+        &mut app,
+        Msg::Source(queuetop::source::SourceEvent::Split {
             source,
             agent_id,
-            result: h.map_err(|e| e.to_string()),
+            result: split.map_err(|e| e.to_string()),
         }),
     );
     for w in [40u16, 80, 120, 200] {
@@ -184,4 +193,94 @@ fn narrow_screens_drop_whole_fields_never_part_of_a_number() {
     for (w, h) in [(40u16, 12u16), (60, 16)] {
         insta::assert_snapshot!(format!("truncation_agents_{w}x{h}"), render(&app, w, h));
     }
+}
+
+/// Opens the agent page the queue page's first agent, and answers its history from the
+/// demo: the app, the source and the agent's key and `to`.
+fn agent_page_with_history() -> (
+    queuetop::app::App,
+    queuetop::source::demo::DemoSource,
+    String,
+    String,
+    chrono::DateTime<chrono::Utc>,
+) {
+    let (mut app, mut src) = app_with_demo();
+    update(&mut app, ch('s'));
+    update(&mut app, key(crossterm::event::KeyCode::Enter));
+    let effects = update(&mut app, key(crossterm::event::KeyCode::Enter));
+    let Some(queuetop::app::Effect::FetchHistory {
+        source,
+        agent_id,
+        from,
+        to,
+    }) = effects.into_iter().next()
+    else {
+        panic!("agent page must request history");
+    };
+    let h = futures_lite_block(queuetop::source::Source::history(
+        &mut src, &agent_id, from, to,
+    ));
+    update(
+        &mut app,
+        Msg::Source(queuetop::source::SourceEvent::History {
+            source: source.clone(),
+            agent_id: agent_id.clone(),
+            result: h.map_err(|e| e.to_string()),
+        }),
+    );
+    (app, src, source, agent_id, to)
+}
+
+/// The agent page with today's handle-time split, wide and narrow, and when the split
+/// could not be fetched (the timeline is there all the same).
+#[test]
+fn agent_page_with_the_handle_split() {
+    use queuetop::source::SourceEvent;
+    let (mut app, mut src, source, agent_id, to) = agent_page_with_history();
+    let split = futures_lite_block(queuetop::source::Source::split(&mut src, &agent_id, to));
+    let split = split.map_err(|e| e.to_string());
+    assert!(
+        split.as_ref().is_ok_and(|s| s.doubts.is_empty()),
+        "{split:?}"
+    );
+    update(
+        &mut app,
+        Msg::Source(SourceEvent::Split {
+            source,
+            agent_id,
+            result: split,
+        }),
+    );
+    for w in [100u16, 60] {
+        let screen = render(&app, w, 24);
+        let today = screen.lines().nth(3).unwrap_or_default();
+        assert!(today.starts_with("Today  handled "), "{screen}");
+        insta::assert_snapshot!(format!("agent_page_split_{w}"), screen);
+    }
+    let wide = render(&app, 100, 24);
+    assert!(
+        wide.contains("hold 0s (0%)"),
+        "the demo has no holds: {wide}"
+    );
+    // Readable without colour: the same words.
+    let mono = render_theme(&app, 100, 24, &queuetop::ui::theme::Theme::MONO);
+    assert_eq!(mono.lines().nth(3), wide.lines().nth(3));
+
+    // The split's request failed: dashes and the reason; the timeline stays.
+    let (mut app, _, source, agent_id, _) = agent_page_with_history();
+    update(
+        &mut app,
+        Msg::Source(SourceEvent::Split {
+            source,
+            agent_id,
+            result: Err("HTTP 500 from the platform".into()),
+        }),
+    );
+    let screen = render(&app, 100, 24);
+    assert!(screen.contains("Totals in view"), "{screen}");
+    assert!(
+        screen.contains("Today  handled — · talk — · hold — · ACW — · unavailable: HTTP 500"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("agent_page_split_failed_100", screen);
 }

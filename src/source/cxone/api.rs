@@ -69,9 +69,12 @@ impl Api {
             403 => SourceError::Permission(format!(
                 "CXone does not allow {what}{said} — give the access key's user a role with the Real-Time Data and Reporting API permissions"
             )),
-            // 404 is a listed answer of these two (no such agent; no data), not a sign of a
+            // 404 is a listed answer of these (no such agent; no data), not a sign of a
             // wrong API version.
-            404 if !what.contains("/state-history") && !what.contains("/sla-summary") => {
+            404 if !what.contains("/state-history")
+                && !what.contains("/sla-summary")
+                && !what.contains("/performance") =>
+            {
                 SourceError::Fatal(format!(
                     "API version {} not supported at {} ({what} not found) — set api_version (e.g. \"v34.0\") or check api_url",
                     self.api_version,

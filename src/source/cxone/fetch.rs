@@ -10,8 +10,8 @@ use super::wire::{
     SlaSummary, SlaSummaryResponse, StateHistoryResponse,
 };
 use super::{Cxone, history, intervals};
-use crate::domain::AgentHistory;
 use crate::domain::time::start_of_day;
+use crate::domain::{AgentHistory, SplitReport};
 use crate::source::SourceError;
 use crate::source::feed::Vendor;
 
@@ -343,15 +343,7 @@ pub(super) async fn history_job(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<AgentHistory, SourceError> {
-    if agent_id.is_empty()
-        || !agent_id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    {
-        return Err(SourceError::Fatal(format!(
-            "{agent_id:?} is not a CXone agent id"
-        )));
-    }
+    agent_id_ok(&agent_id)?;
     if to <= from {
         return Err(SourceError::Fatal(
             "history window is empty (to ≤ from)".into(),
@@ -384,6 +376,50 @@ pub(super) async fn history_job(
         spans: history::spans(rows, to, &acw_codes),
         fetched_at: Utc::now(),
     })
+}
+
+/// A CXone agent id (digits, letters, `-`, `_`) or why not.
+fn agent_id_ok(agent_id: &str) -> Result<(), SourceError> {
+    if agent_id.is_empty()
+        || !agent_id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(SourceError::Fatal(format!(
+            "{agent_id:?} is not a CXone agent id"
+        )));
+    }
+    Ok(())
+}
+
+/// One agent's handle-time split over `[from, to]` (today so far): a job that owns what it
+/// needs.
+pub(super) async fn split_job(
+    conn: Option<Api>,
+    agent_id: String,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<SplitReport, SourceError> {
+    agent_id_ok(&agent_id)?;
+    let conn = conn.ok_or_else(|| SourceError::Transient("not connected to CXone yet".into()))?;
+    // The range must not be empty (right at midnight).
+    let to = to.max(from + chrono::Duration::seconds(1));
+    let path = format!("/agents/{agent_id}/performance");
+    let url = format!("{}{path}", conn.api_base);
+    let body = conn
+        .get(&url, &range_query(from, to))
+        .await
+        .map_err(|e| match e {
+            SourceError::Fatal(m) if m.contains("HTTP 404") => SourceError::Fatal(format!(
+                "agent {agent_id} not found in this CXone business unit"
+            )),
+            other => other,
+        })?;
+    let resp: Option<wire::AgentPerformanceResponse> = match body {
+        Some(b) => Some(parse(&path, &b)?),
+        None => None,
+    };
+    super::split::split_from_performance(resp, &agent_id, from, to)
 }
 
 /// `startDate` / `endDate` for a reporting range.

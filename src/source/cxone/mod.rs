@@ -14,6 +14,7 @@ mod fetch;
 pub mod history;
 pub mod intervals;
 pub mod skills;
+pub mod split;
 pub mod wire;
 
 use std::sync::Arc;
@@ -28,7 +29,7 @@ use self::auth::{CxoneAuth, Fetcher};
 use self::skills::{QueueFilter, SkillStore, TodayStore};
 use self::wire::OpenIdConfiguration;
 use crate::config::{CxoneConfig, check_url};
-use crate::domain::{Agent, AgentHistory, Queue, SourceKind};
+use crate::domain::{Agent, AgentHistory, Queue, SourceKind, SplitReport};
 use crate::source::feed::{EngineSettings, Feed, PartSpec, Vendor};
 use crate::source::http::{BoxFuture, HttpClient, HttpSettings, Redactor, RequestBudget};
 use crate::source::{SourceError, SourceOptions};
@@ -308,5 +309,20 @@ impl Vendor for Cxone {
             let r = fetch::history_job(conn, name, acw, agent_id, from, to).await;
             r.map_err(|e| redactor.scrub_error(e))
         })
+    }
+
+    fn split_job(
+        &mut self,
+        agent_id: &str,
+        to: DateTime<Utc>,
+    ) -> Option<BoxFuture<'static, Result<SplitReport, SourceError>>> {
+        let conn = self.conn.clone();
+        let from = crate::domain::time::start_of_day(to, self.timezone());
+        let agent_id = agent_id.to_string();
+        let redactor = self.redactor.clone();
+        Some(Box::pin(async move {
+            let r = fetch::split_job(conn, agent_id, from, to).await;
+            r.map_err(|e| redactor.scrub_error(e))
+        }))
     }
 }

@@ -170,6 +170,32 @@ pub fn opt_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::E
     })
 }
 
+/// A figure of a report as sent, for figures that are checked (and named when wrong)
+/// rather than refused: a number (a count, or seconds: ISO-8601 durations and numeric
+/// strings are read), or the text of something that is not one.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reported {
+    Number(f64),
+    Text(String),
+}
+
+/// A [`Reported`] figure; null or "" is absent. Negative numbers are kept (the border
+/// check names them).
+pub fn opt_reported<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Reported>, D::Error> {
+    Ok(match scalar(d)? {
+        Scalar::Null => None,
+        Scalar::Str(s) if s.trim().is_empty() => None,
+        Scalar::Str(s) => Some(match parse_duration(&s) {
+            Some(x) => Reported::Number(x),
+            None => Reported::Text(s),
+        }),
+        Scalar::Int(i) => Some(Reported::Number(i as f64)),
+        Scalar::Float(f) => Some(Reported::Number(f)),
+        Scalar::Bool(b) => Some(Reported::Text(b.to_string())),
+        Scalar::Other => Some(Reported::Text("an array or object".into())),
+    })
+}
+
 /// Parse a CXone timestamp (see [`opt_time`]).
 pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
     let s = s.trim();
@@ -806,6 +832,54 @@ pub struct StateHistoryRow {
     pub duration: Option<f64>,
     #[serde(default, alias = "SkillId", deserialize_with = "opt_id")]
     pub skill_id: Option<String>,
+}
+
+/// `GET /agents/{agentId}/performance` (REFERENCE §4.2).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AgentPerformanceResponse {
+    #[serde(default, rename = "agentPerformance", alias = "AgentPerformance")]
+    pub agent_performance: Option<Vec<AgentPerformance>>,
+    #[serde(
+        default,
+        rename = "resultSet",
+        alias = "resultset",
+        alias = "ResultSet"
+    )]
+    pub result_set: Option<AgentPerformanceResultSet>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AgentPerformanceResultSet {
+    #[serde(default, rename = "agentPerformance", alias = "AgentPerformance")]
+    pub agent_performance: Option<Vec<AgentPerformance>>,
+}
+
+impl AgentPerformanceResponse {
+    /// The rows; `None` when the answer has no performance list at all.
+    pub fn rows(self) -> Option<Vec<AgentPerformance>> {
+        self.agent_performance
+            .or_else(|| self.result_set.and_then(|r| r.agent_performance))
+    }
+}
+
+/// One agent's performance over the range: counts, and times as ISO-8601 durations
+/// (numbers of seconds in older versions). There is no hold figure.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentPerformance {
+    #[serde(default, alias = "AgentId", deserialize_with = "opt_id")]
+    pub agent_id: Option<String>,
+    #[serde(default, alias = "TotalHandled", deserialize_with = "opt_reported")]
+    pub total_handled: Option<Reported>,
+    #[serde(default, alias = "TotalTalkTime", deserialize_with = "opt_reported")]
+    pub total_talk_time: Option<Reported>,
+    #[serde(
+        default,
+        alias = "AcwTime",
+        alias = "ACWTime",
+        deserialize_with = "opt_reported"
+    )]
+    pub acw_time: Option<Reported>,
 }
 
 /// `GET /skills/summary` (REFERENCE §4.3).

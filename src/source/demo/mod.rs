@@ -15,7 +15,9 @@ pub mod sim;
 use chrono::{DateTime, Utc};
 
 use crate::config::DemoConfig;
-use crate::domain::{Agent, AgentHistory, Queue, SourceHealth, SourceKind, SourceSnapshot};
+use crate::domain::{
+    Agent, AgentHistory, Figure, Queue, SourceHealth, SourceKind, SourceSnapshot, SplitReport,
+};
 use crate::source::feed::{EngineSettings, Feed, PartSpec, Vendor};
 use crate::source::http::BoxFuture;
 use crate::source::{SourceError, SourceOptions};
@@ -177,5 +179,29 @@ impl Vendor for Demo {
                 fetched_at: now,
             });
         Box::pin(std::future::ready(result))
+    }
+
+    /// The simulator knows each call's talk and after-call work; it has no holds, so hold
+    /// is truly 0.
+    fn split_job(
+        &mut self,
+        agent_id: &str,
+        _to: DateTime<Utc>,
+    ) -> Option<BoxFuture<'static, Result<SplitReport, SourceError>>> {
+        let now = (self.clock)();
+        self.advance_to(now);
+        let result = self
+            .sim
+            .agent_day(agent_id)
+            .ok_or_else(|| SourceError::Fatal(format!("no agent with id {agent_id:?}")))
+            .map(|d| SplitReport {
+                from: self.sim.day_start(),
+                fetched_at: self.sim.now(),
+                handled: Figure::Value(d.handled as f64),
+                talk_s: Figure::Value(d.talk_ms as f64 / 1000.0),
+                hold_s: Figure::Value(0.0),
+                acw_s: Figure::Value(d.acw_ms as f64 / 1000.0),
+            });
+        Some(Box::pin(std::future::ready(result)))
     }
 }

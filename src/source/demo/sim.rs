@@ -263,6 +263,17 @@ struct AgentSim {
     /// Incidents keeping the agent away, planned a day or two ahead.
     blocks: Vec<Block>,
     history: VecDeque<Span>,
+    /// Today's handle time (reset at midnight).
+    today: AgentDay,
+}
+
+/// An agent's handle time today: interactions finished, and time talking and in after-call
+/// work, each counted when it ends (as platforms do). The simulator has no holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AgentDay {
+    pub handled: u64,
+    pub talk_ms: Ms,
+    pub acw_ms: Ms,
 }
 
 /// A stretch of time an incident keeps an agent from work.
@@ -450,6 +461,7 @@ impl Sim {
                 rostered: false,
                 blocks: Vec::new(),
                 history: VecDeque::new(),
+                today: AgentDay::default(),
             })
             .collect();
         let mut sim = Sim {
@@ -1013,6 +1025,9 @@ impl Sim {
                 if self.agents[agent].generation != generation {
                     return;
                 }
+                if let Some((_, _, answered_at)) = self.agents[agent].call {
+                    self.agents[agent].today.talk_ms += self.now - answered_at;
+                }
                 self.set_state(agent, AgentState::AfterCallWork, "After call work");
                 let acw_mean = self.agents[agent]
                     .call
@@ -1029,6 +1044,11 @@ impl Sim {
             Event::AcwEnd { agent, generation } => {
                 if self.agents[agent].generation != generation {
                     return;
+                }
+                let a = &mut self.agents[agent];
+                if a.call.is_some() {
+                    a.today.handled += 1;
+                    a.today.acw_ms += self.now - a.since;
                 }
                 if let Some((q, arrived, answered_at)) = self.agents[agent].call.take()
                     && arrived >= self.day_start
@@ -1136,6 +1156,9 @@ impl Sim {
             Event::Midnight => {
                 for q in &mut self.queues {
                     q.today = Counters::default();
+                }
+                for a in &mut self.agents {
+                    a.today = AgentDay::default();
                 }
                 self.day_start = self.now;
                 let next = to_ms(next_midnight(to_dt(self.now), self.tz));
@@ -1360,6 +1383,14 @@ impl Sim {
             .collect();
         out.sort_by_key(|c| c.id);
         out
+    }
+
+    /// An agent's handle time today (since [`Sim::day_start`]).
+    pub fn agent_day(&self, agent_id: &str) -> Option<AgentDay> {
+        self.agents
+            .iter()
+            .find(|a| a.id == agent_id)
+            .map(|a| a.today)
     }
 
     /// Local midnight that began today's counters.

@@ -14,7 +14,7 @@ use super::wire::{
     QueueObservationResponse, RoutingActivityResponse, UserDetailsResponse, UserEntity,
 };
 use super::{AgentMode, Genesys};
-use crate::domain::{Agent, AgentHistory, QueueLive, QueueToday};
+use crate::domain::{Agent, AgentHistory, QueueLive, QueueToday, SplitReport};
 use crate::source::SourceError;
 use crate::source::http::HttpClient;
 
@@ -528,6 +528,27 @@ pub(super) async fn history_job(
         spans,
         fetched_at: Utc::now(),
     })
+}
+
+/// One agent's handle-time split over `[from, to]` (today so far): a job that owns its
+/// client.
+pub(super) async fn split_job(
+    api: HttpClient,
+    agent_id: String,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<SplitReport, SourceError> {
+    // The interval must not be empty (right at midnight).
+    let to = to.max(from + chrono::Duration::seconds(1));
+    let body = super::split::split_query(&agent_id, from, to);
+    let resp: AggregateQueryResponse = api
+        .post_json(AGGREGATES_PATH, &[], &body)
+        .await
+        .map_err(needs("analytics:conversationAggregate:view"))
+        .map_err(|e| api.redactor().scrub_error(e))?;
+    Ok(super::split::split_from_aggregates(
+        &resp, &agent_id, from, to,
+    ))
 }
 
 /// User details are stored per day: a status that began before the queried days and is

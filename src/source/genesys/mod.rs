@@ -14,6 +14,7 @@ pub mod history;
 pub mod push;
 mod pushed;
 pub mod queues;
+pub mod split;
 pub mod wire;
 
 use std::collections::HashMap;
@@ -27,7 +28,7 @@ use self::push::PushTuning;
 use self::pushed::Pushing;
 use self::queues::{MAX_QUEUES_PER_QUERY, MediaSet, ObservationLevel, QueueInfo, QueueSelector};
 use crate::config::{GenesysConfig, PushMode};
-use crate::domain::{Agent, AgentHistory, Queue, QueueLive, QueueToday, SourceKind};
+use crate::domain::{Agent, AgentHistory, Queue, QueueLive, QueueToday, SourceKind, SplitReport};
 use crate::source::feed::{EngineSettings, Feed, PartSpec, PushState, Vendor};
 use crate::source::http::{BoxFuture, HttpClient, HttpSettings, RequestBudget};
 use crate::source::{SourceError, SourceOptions};
@@ -380,5 +381,19 @@ impl Vendor for Genesys {
             page_size: self.tuning.page_size,
         };
         Box::pin(fetch::history_job(job, agent_id.to_string(), from, to))
+    }
+
+    fn split_job(
+        &mut self,
+        agent_id: &str,
+        to: DateTime<Utc>,
+    ) -> Option<BoxFuture<'static, Result<SplitReport, SourceError>>> {
+        let from = crate::domain::time::start_of_day(to, self.opts.timezone);
+        Some(Box::pin(fetch::split_job(
+            self.api.clone(),
+            agent_id.to_string(),
+            from,
+            to,
+        )))
     }
 }

@@ -697,4 +697,14 @@ impl Vendor for Nats {
             }
         })
     }
+
+    fn split_job(
+        &mut self,
+        _agent_id: &str,
+        _to: DateTime<Utc>,
+    ) -> Option<BoxFuture<'static, Result<crate::domain::SplitReport, SourceError>>> {
+        Some(Box::pin(std::future::ready(Err(SourceError::Fatal(
+            "the collector does not relay the handle-time split".into(),
+        )))))
+    }
 }

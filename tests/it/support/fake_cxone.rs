@@ -102,6 +102,9 @@ pub struct Scenario {
     pub sla_page: usize,
     pub history: HashMap<String, Vec<Value>>,
     pub history_page: usize,
+    /// `GET /agents/{id}/performance` rows per agent id (`None`, or no entry: 204, nothing
+    /// today).
+    pub performance: HashMap<String, Option<Vec<Value>>>,
     /// Give `_links.next` on history pages (else only totalRecords: the client must skip).
     pub history_links: bool,
     pub faults: Vec<Fault>,
@@ -252,6 +255,7 @@ impl FakeCxone {
             sla_page: 100,
             history: HashMap::new(),
             history_page: 1000,
+            performance: HashMap::new(),
             history_links: true,
             faults: Vec::new(),
             down: false,
@@ -560,6 +564,19 @@ fn api(
         }
         ["skills", "sla-summary"] => sla(s, q),
         ["agents", id, "state-history"] => history(s, id, q, path),
+        ["agents", id, "performance"] => {
+            if !(q.contains_key("startDate") && q.contains_key("endDate")) {
+                return err(400, "Bad Request", "Invalid startDate");
+            }
+            match s.performance.get(*id) {
+                Some(Some(rows)) => json_resp(
+                    200,
+                    json!({"businessUnitId": 4607084, "lastPollTime": s.poll_time(), "agentPerformance": rows})
+                        .to_string(),
+                ),
+                _ => empty(204),
+            }
+        }
         ["business-unit"] => json_resp(
             200,
             json!({"businessUnits": [{"businessUnitId": 4600001, "defaultTimeZone": s.bu_timezone}]})
@@ -798,4 +815,8 @@ pub fn seed_from_fixtures(s: &mut Scenario) {
         .cloned()
         .unwrap_or_default();
     s.history.insert("39260751".into(), hist);
+    let perf = read("reporting/agent_performance.json")["agentPerformance"]
+        .as_array()
+        .cloned();
+    s.performance.insert("39260751".into(), perf);
 }

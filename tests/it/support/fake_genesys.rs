@@ -25,6 +25,8 @@ pub enum Ep {
     Queues,
     Observations,
     Aggregates,
+    /// The conversation aggregates grouped by `userId` (an agent's handle-time split).
+    UserAggregates,
     Activity,
     Users,
     Presence,
@@ -157,11 +159,22 @@ pub struct HistoryS {
     pub routing: Vec<(String, Option<String>, String)>,
 }
 
+/// An agent's handle time today, as the user-grouped conversation aggregates give it.
+#[derive(Clone, Debug, Default)]
+pub struct SplitS {
+    pub handled: u64,
+    pub talk_ms: u64,
+    pub held_ms: u64,
+    pub acw_ms: u64,
+}
+
 #[derive(Clone, Debug)]
 pub struct Scenario {
     pub queues: Vec<QueueS>,
     pub agents: Vec<AgentS>,
     pub history: HashMap<String, HistoryS>,
+    /// Handle time today per user id (users without one had no events).
+    pub splits: HashMap<String, SplitS>,
     pub token_expires_in: u64,
     /// Max observations per oWaiting detail list (the platform truncates; cap UNCONFIRMED).
     pub detail_cap: usize,
@@ -363,10 +376,22 @@ impl Scenario {
         ];
         let mut history = HashMap::new();
         history.insert(ALICE.to_string(), alice_history());
+        let mut splits = HashMap::new();
+        // 27 calls: 2h20m03s talk, 4m held, 21m06s ACW (Bob and the others: none).
+        splits.insert(
+            ALICE.to_string(),
+            SplitS {
+                handled: 27,
+                talk_ms: 8_403_000,
+                held_ms: 240_000,
+                acw_ms: 1_266_000,
+            },
+        );
         Scenario {
             queues: vec![support, sales, billing],
             agents,
             history,
+            splits,
             token_expires_in: 86_399,
             detail_cap: 100,
             activity_truncate: None,
@@ -437,6 +462,7 @@ impl Scenario {
             queues: qs,
             agents: ags,
             history: HashMap::new(),
+            splits: HashMap::new(),
             token_expires_in: 86_399,
             detail_cap: 100,
             activity_truncate: None,
@@ -1106,7 +1132,10 @@ async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let ep = classify(&method, uri.path());
+    let ep = match classify(&method, uri.path()) {
+        Ep::Aggregates if grouped_by_user(&body) => Ep::UserAggregates,
+        ep => ep,
+    };
     let fault = {
         let mut s = shared.lock().unwrap();
         *s.hits.entry(ep).or_default() += 1;
@@ -1259,6 +1288,15 @@ fn route(s: &mut FakeState, ep: Ep, path: &str, q: &[(String, String)], req: &Va
                 .requests
                 .push((ep, "ConversationAggregationQuery", req.clone()));
             aggregates(&s.scenario, req)
+        }
+        Ep::UserAggregates => {
+            s.log
+                .requests
+                .push((ep, "ConversationAggregationQuery", req.clone()));
+            Ok((
+                "ConversationAggregateQueryResponse",
+                user_aggregates(&s.scenario, req),
+            ))
         }
         Ep::Activity => {
             s.log
@@ -1598,6 +1636,61 @@ fn aggregates(sc: &Scenario, req: &Value) -> Routed {
         "ConversationAggregateQueryResponse",
         json!({"results": results}),
     ))
+}
+
+/// Whether an aggregates query groups by user (the split) rather than by queue.
+fn grouped_by_user(body: &[u8]) -> bool {
+    serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|v| v.get("groupBy").cloned())
+        .and_then(|g| g.as_array().cloned())
+        .is_some_and(|g| g.iter().any(|d| d == "userId"))
+}
+
+/// The user-grouped aggregates: one group per filtered user with events, the interval as
+/// asked, metrics without events left out (as the platform does).
+fn user_aggregates(sc: &Scenario, req: &Value) -> Value {
+    let interval = req
+        .get("interval")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let mut users = vec![];
+    for p in req
+        .pointer("/filter/predicates")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if p.get("dimension").and_then(Value::as_str) == Some("userId")
+            && let Some(v) = p.get("value").and_then(Value::as_str)
+        {
+            users.push(v.to_string());
+        }
+    }
+    let mut results = vec![];
+    for u in users {
+        let Some(sp) = sc.splits.get(&u) else {
+            continue;
+        };
+        let mut metrics = vec![];
+        for (m, sum, count) in [
+            ("tTalk", sp.talk_ms, sp.handled),
+            ("tHeld", sp.held_ms, sp.handled.min(4)),
+            ("tAcw", sp.acw_ms, sp.handled),
+        ] {
+            if sum > 0 {
+                metrics.push(json!({"metric": m, "stats": {"count": count, "sum": sum}}));
+            }
+        }
+        if sp.handled > 0 {
+            metrics.push(json!({"metric": "tHandle", "stats": {
+                "count": sp.handled, "sum": sp.talk_ms + sp.held_ms + sp.acw_ms}}));
+        }
+        results.push(
+            json!({"group": {"userId": u}, "data": [{"interval": interval, "metrics": metrics}]}),
+        );
+    }
+    json!({"results": results})
 }
 
 fn activity(sc: &Scenario, q: &[(String, String)], req: &Value) -> Routed {
