@@ -37,6 +37,19 @@ pub fn make_printable(s: &mut String) {
     }
 }
 
+/// Whether `hay` contains `needle`, ignoring case (Unicode lower case). Allocates
+/// nothing when both are ASCII, the common case of names and labels.
+pub fn contains_ignore_case(hay: &str, needle: &str) -> bool {
+    if needle.is_empty() {
+        return true;
+    }
+    if hay.is_ascii() && needle.is_ascii() {
+        let (h, n) = (hay.as_bytes(), needle.as_bytes());
+        return h.len() >= n.len() && h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n));
+    }
+    hay.to_lowercase().contains(&needle.to_lowercase())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,6 +66,27 @@ mod tests {
             printable("Müller · 東京 ✓"),
             Cow::Borrowed("Müller · 東京 ✓")
         );
+    }
+
+    #[test]
+    fn contains_ignores_case_in_ascii_and_beyond() {
+        assert!(contains_ignore_case("Coffee Break", "break"));
+        assert!(contains_ignore_case("coffee break", "BREAK"));
+        assert!(contains_ignore_case("anything", ""));
+        assert!(!contains_ignore_case("Lunch", "lunches"));
+        assert!(!contains_ignore_case("Meeting", "break"));
+        assert!(contains_ignore_case("MÜLLER", "müll"));
+        assert!(contains_ignore_case("Pause café", "CAFÉ"));
+    }
+
+    proptest! {
+        #[test]
+        fn contains_ignore_case_agrees_with_lowercasing(hay in ".{0,12}", needle in ".{0,4}") {
+            prop_assert_eq!(
+                contains_ignore_case(&hay, &needle),
+                hay.to_lowercase().contains(&needle.to_lowercase())
+            );
+        }
     }
 
     /// 2000 cases, or `QUEUETOP_FUZZ_CASES` for a long run:

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 
 use super::Model;
 use super::sla::{SlaCell, evaluate};
+use crate::domain::text::contains_ignore_case;
 use crate::domain::{Agent, AgentState, Media, Queue, SourceStatus};
 
 /// A row's identity: (source, queue or agent id).
@@ -385,7 +386,7 @@ pub fn matches_filter(filter: &str, haystacks: &[&str]) -> bool {
         return true;
     }
     f.split_whitespace()
-        .all(|w| haystacks.iter().any(|h| h.to_lowercase().contains(w)))
+        .all(|w| haystacks.iter().any(|h| contains_ignore_case(h, w)))
 }
 
 /// One word of the board's filter.
@@ -456,11 +457,11 @@ impl QueueFilter {
         self.0.iter().all(|t| match t {
             FilterTerm::Status(s) => r.sla.status == Some(*s),
             FilterTerm::Media(m) => r.media == *m,
-            FilterTerm::Source(s) => r.source.to_lowercase().contains(s.as_str()),
+            FilterTerm::Source(s) => contains_ignore_case(&r.source, s),
             FilterTerm::Text(w) => {
-                r.name.to_lowercase().contains(w.as_str())
-                    || r.id.to_lowercase().contains(w.as_str())
-                    || r.source.to_lowercase().contains(w.as_str())
+                contains_ignore_case(&r.name, w)
+                    || contains_ignore_case(&r.id, w)
+                    || contains_ignore_case(&r.source, w)
             }
         })
     }
@@ -620,15 +621,18 @@ pub fn alert_for(m: &Model, a: &Agent, tis: Option<f64>) -> Option<Alert> {
     let tis = tis?;
     m.config.alerts.iter().find_map(|rule| {
         let state_ok = rule.state.is_none_or(|s| s == a.state);
-        let reason_ok = rule.reason.as_ref().is_none_or(|r| {
-            a.reason
-                .as_deref()
-                .is_some_and(|ar| ar.to_lowercase().contains(&r.to_lowercase()))
-        });
         // An alert on a reason only makes sense while the agent is not working.
         let reason_state_ok =
             rule.reason.is_none() || !matches!(a.state, AgentState::Busy | AgentState::Available);
-        (state_ok && reason_ok && reason_state_ok && tis >= rule.after.as_secs_f64()).then(|| {
+        // The text match last: most agents are out on the cheaper tests.
+        let reason_ok = || {
+            rule.reason.as_ref().is_none_or(|r| {
+                a.reason
+                    .as_deref()
+                    .is_some_and(|ar| contains_ignore_case(ar, r))
+            })
+        };
+        (state_ok && reason_state_ok && tis >= rule.after.as_secs_f64() && reason_ok()).then(|| {
             Alert {
                 reason: rule.reason.clone(),
                 state: rule.state,
