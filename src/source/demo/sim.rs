@@ -11,6 +11,7 @@ use std::collections::{HashMap, VecDeque};
 
 use dary_heap::QuaternaryHeap as BinaryHeap;
 
+mod calendar;
 mod idle;
 pub mod incidents;
 
@@ -19,6 +20,7 @@ use chrono_tz::Tz;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use self::calendar::{Calendar, Timed};
 use self::idle::IdleIndex;
 use self::incidents::{DayIncident, IncidentPlan, TAG_ARRIVALS, derive_seed};
 use super::scenario::{IncidentKind, Scenario, Shift};
@@ -44,6 +46,12 @@ const TREND_KEEP: usize = 61;
 pub const GRAIN_MINUTES: u32 = 15;
 const GRAIN: Ms = GRAIN_MINUTES as Ms * MINUTE;
 const GRAINS_KEEP: usize = 8 * 24 * 4;
+const DAY_MINUTES: u32 = 24 * 60;
+/// Arrival candidates are drawn a quarter hour (UTC) at a time.
+const SEGMENT_MINUTES: u32 = 15;
+const SEGMENT: Ms = SEGMENT_MINUTES as Ms * MINUTE;
+/// How far ahead a closed queue's next arrival is looked for in one go.
+const ARRIVAL_HORIZON: Ms = 48 * HOUR;
 /// How long an agent who ignores an offered call stays "not responding".
 const NOT_RESPONDING_FOR: Ms = 60 * SECOND;
 /// The reason shown for an agent kept away by a sick-call incident.
@@ -116,6 +124,12 @@ impl Ord for Due {
     /// Reversed: the earliest is the greatest, the top of std's max-heap.
     fn cmp(&self, other: &Self) -> Ordering {
         (other.at, other.seq).cmp(&(self.at, self.seq))
+    }
+}
+
+impl Timed for Due {
+    fn at(&self) -> Ms {
+        self.at
     }
 }
 
@@ -194,6 +208,9 @@ struct QueueSim {
     grains: VecDeque<(Ms, Grain)>,
     /// The queue's own arrival generator.
     arrivals: ChaCha8Rng,
+    /// The quarter hour of the pending arrival candidate: (its start, the local minute of
+    /// day at its start, the bound on the arrival rate in it), kept for the next draw.
+    segment: (Ms, u32, f64),
 }
 
 /// One granule's counters (by the interval the call arrived in).
@@ -225,12 +242,31 @@ impl QueueSim {
 
     /// Whether `t` is within the queue's hours (always, without hours).
     fn open_at(&self, t: Ms) -> bool {
+        let (_, minute) = local_minute_of_day(to_dt(t), self.tz);
+        self.open_at_minute(minute)
+    }
+
+    /// Whether local minute of day `minute` is within the queue's hours.
+    fn open_at_minute(&self, minute: u32) -> bool {
         let Some(h) = self.hours else {
             return true;
         };
-        let (_, minute) = local_minute_of_day(to_dt(t), self.tz);
-        let into = (minute + 24 * 60 - h.start_min) % (24 * 60);
+        let into = (minute % DAY_MINUTES + DAY_MINUTES - h.start_min % DAY_MINUTES) % DAY_MINUTES;
         into < h.len_min
+    }
+
+    /// Arrivals per ms at local minute of day `minute`: none while closed, else the peak
+    /// times the profile, piecewise-linear between its hourly factors (volume ramps
+    /// instead of stepping).
+    fn rate_at_minute(&self, minute: u32) -> f64 {
+        let minute = minute % DAY_MINUTES;
+        if !self.open_at_minute(minute) {
+            return 0.0;
+        }
+        let h = (minute / 60) as usize % 24;
+        let frac = (minute % 60) as f64 / 60.0;
+        let f = self.profile[h] * (1.0 - frac) + self.profile[(h + 1) % 24] * frac;
+        self.peak_per_ms * f
     }
 }
 
@@ -321,7 +357,7 @@ pub struct Sim {
     now: Ms,
     seq: u64,
     /// Events of calls and agents at work, ordered by (time, sequence number).
-    events: BinaryHeap<Due>,
+    events: Calendar<Due>,
     /// The planned day (shift starts and ends, absences, midnight), a day or two ahead:
     /// kept apart so the busy heap above stays small. Both heaps share `seq`, so taking
     /// the earlier head of the two gives exactly the order of a single heap.
@@ -333,6 +369,9 @@ pub struct Sim {
     calls: HashMap<u64, Call>,
     /// Finished calls, oldest first, kept for `HISTORY_KEEP` (for tests and audits).
     finished: VecDeque<Call>,
+    /// Spans ending and calls arriving before this are not kept: while replaying towards
+    /// an instant, what would be dropped by then is never stored.
+    keep_from: Ms,
     next_call: u64,
     nr_chance: f64,
     /// Local midnight that started "today".
@@ -396,6 +435,7 @@ impl Sim {
                     profile[i] = *f;
                 }
                 QueueSim {
+                    segment: (0, 0, 0.0),
                     arrivals: ChaCha8Rng::seed_from_u64(derive_seed(
                         seed,
                         &[TAG_ARRIVALS, i as u64],
@@ -469,13 +509,14 @@ impl Sim {
             tz,
             now: start_ms,
             seq: 0,
-            events: BinaryHeap::new(),
+            events: Calendar::new(start_ms),
             agenda: BinaryHeap::new(),
             idle: IdleIndex::new(queues.len()),
             queues,
             agents,
             calls: HashMap::new(),
             finished: VecDeque::new(),
+            keep_from: Ms::MIN,
             next_call: 1,
             nr_chance: scenario.not_responding_chance,
             day_start: to_ms(start_of_day(start, tz)),
@@ -506,19 +547,25 @@ impl Sim {
     /// Process every event up to and including `t`.
     pub fn advance_to(&mut self, t: DateTime<Utc>) {
         let t = to_ms(t);
+        self.keep_from = self.keep_from.max(t - HISTORY_KEEP);
         loop {
             let busy = self.events.peek().map(|d| (d.at, d.seq));
             let planned = self.agenda.peek().map(|d| (d.at, d.seq));
-            let (heap, at) = match (busy, planned) {
-                (Some(b), Some(p)) if p < b => (&mut self.agenda, p.0),
-                (Some(b), _) => (&mut self.events, b.0),
-                (None, Some(p)) => (&mut self.agenda, p.0),
+            let (from_agenda, at) = match (busy, planned) {
+                (Some(b), Some(p)) if p < b => (true, p.0),
+                (Some(b), _) => (false, b.0),
+                (None, Some(p)) => (true, p.0),
                 (None, None) => break,
             };
             if at > t {
                 break;
             }
-            let Some(Due { at, ev, .. }) = heap.pop() else {
+            let next = if from_agenda {
+                self.agenda.pop()
+            } else {
+                self.events.pop()
+            };
+            let Some(Due { at, ev, .. }) = next else {
                 break;
             };
             self.now = at;
@@ -571,33 +618,59 @@ impl Sim {
 
     fn rate_at(&self, q: usize, t: Ms) -> f64 {
         let qs = &self.queues[q];
-        if !qs.open_at(t) {
-            return 0.0;
-        }
         let (_, minute) = local_minute_of_day(to_dt(t), qs.tz);
-        // Piecewise-linear between hourly factors, so volume ramps instead of stepping.
-        let h = (minute / 60) as usize % 24;
-        let frac = (minute % 60) as f64 / 60.0;
-        let f = qs.profile[h] * (1.0 - frac) + qs.profile[(h + 1) % 24] * frac;
-        qs.peak_per_ms * f
+        qs.rate_at_minute(minute)
     }
 
-    /// Non-homogeneous Poisson arrivals by thinning against the profile's peak, drawn from
-    /// the queue's own generator.
+    /// Non-homogeneous Poisson arrivals by thinning, drawn from the queue's own generator.
+    /// The bound is the highest rate of the quarter hour (UTC) the candidate falls in, so
+    /// few candidates are thinned out and closed hours cost nothing: a draw that passes
+    /// the quarter's end starts again from there with the next quarter's bound (exact, as
+    /// the exponential has no memory). Every zone's offset is a whole number of quarter
+    /// hours, so a quarter is within one local hour and its minutes follow each other.
     fn schedule_arrival(&mut self, q: usize) {
-        let max = self.queues[q].peak_per_ms * self.queues[q].profile_max;
-        if max <= 0.0 {
-            return;
+        let mut from = self.now;
+        let horizon = self.now + ARRIVAL_HORIZON;
+        while from < horizon {
+            let start = from.div_euclid(SEGMENT) * SEGMENT;
+            let end = start + SEGMENT;
+            let qs = &mut self.queues[q];
+            let bound = if qs.segment.0 == start {
+                qs.segment.2
+            } else {
+                let (_, m0) = local_minute_of_day(to_dt(start), qs.tz);
+                let bound = (0..SEGMENT_MINUTES)
+                    .map(|k| qs.rate_at_minute(m0 + k))
+                    .fold(0.0, f64::max);
+                qs.segment = (start, m0, bound);
+                bound
+            };
+            if bound > 0.0 {
+                let gap = exp_ms_with(&mut qs.arrivals, 1.0 / bound).max(1);
+                if from + gap < end {
+                    self.push(from + gap, Event::Arrival(q));
+                    return;
+                }
+            }
+            from = end;
         }
-        let gap = exp_ms_with(&mut self.queues[q].arrivals, 1.0 / max).max(1);
-        self.push(self.now + gap, Event::Arrival(q));
+        // No arrivals possible for the whole horizon: look again at its end (a check,
+        // not a candidate: see `on_arrival`).
+        self.queues[q].segment = (Ms::MIN, 0, 0.0);
+        self.push(horizon, Event::Arrival(q));
     }
 
     fn on_arrival(&mut self, q: usize) {
+        let (start, m0, bound) = self.queues[q].segment;
+        let now = self.now;
         self.schedule_arrival(q);
-        let max = self.queues[q].peak_per_ms * self.queues[q].profile_max;
+        if bound <= 0.0 || now < start || now >= start + SEGMENT {
+            return; // a horizon check, not a candidate
+        }
+        let minute = m0 + ((now - start) / MINUTE) as u32;
+        let rate = self.queues[q].rate_at_minute(minute);
         let roll = self.queues[q].arrivals.random::<f64>();
-        if roll * max >= self.rate_at(q, self.now) {
+        if roll * bound >= rate {
             return; // thinned out
         }
         self.offer(q);
@@ -702,7 +775,9 @@ impl Sim {
     }
 
     fn finish_call(&mut self, id: u64, outcome: Outcome) {
-        if let Some(mut c) = self.calls.remove(&id) {
+        if let Some(mut c) = self.calls.remove(&id)
+            && c.arrived >= self.keep_from
+        {
             c.outcome = outcome;
             self.finished.push_back(c);
         }
@@ -838,7 +913,7 @@ impl Sim {
     fn set_state(&mut self, agent: usize, state: AgentState, reason: &'static str) {
         let now = self.now;
         let a = &mut self.agents[agent];
-        if now > a.since {
+        if now > a.since && now >= self.keep_from {
             a.history.push_back(Span {
                 start: a.since,
                 end: now,
@@ -848,7 +923,7 @@ impl Sim {
         }
         // Spans older than `HISTORY_KEEP` go in batches: looking at the oldest span on
         // every change costs a cache miss per event, for nothing most of the time.
-        if a.history.len() % TRIM_EVERY == 0 {
+        if a.history.len().is_multiple_of(TRIM_EVERY) {
             while let Some(front) = a.history.front() {
                 if front.end < now - HISTORY_KEEP {
                     a.history.pop_front();

@@ -15,10 +15,11 @@ use ratatui::backend::TestBackend;
 
 /// An afternoon in London, a morning in New York, the night in Singapore.
 pub fn fixed_now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 20, 15, 18, 0).unwrap()
+    Utc.with_ymd_and_hms(2026, 11, 20, 14, 42, 0).unwrap()
 }
 
-/// A moment at which a demo queue is RED (an alarm on the wall): the fixed instant.
+/// A moment at which a demo queue is RED (an alarm on the wall): the fixed instant
+/// (AMER Retentions is RED from 14:36 to 14:54 of that day).
 pub fn alarm_now() -> DateTime<Utc> {
     fixed_now()
 }
