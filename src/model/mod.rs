@@ -43,6 +43,10 @@ pub struct SourceView {
     pub name: String,
     pub kind: SourceKind,
     pub snapshot: Option<SourceSnapshot>,
+    /// The snapshot before `snapshot` (rows whose figures did not move are kept).
+    pub previous: Option<SourceSnapshot>,
+    /// How many snapshots arrived so far.
+    pub seq: u64,
     pub health: SourceHealth,
 }
 
@@ -118,9 +122,9 @@ pub struct Model {
     derived: Derived,
     /// The derived rows no longer match the data or the clock.
     stale: bool,
-    /// The data moved since the rows were derived (not only the clock): agent rows are
-    /// built again, instead of updating their times.
-    data_moved: bool,
+    /// Queues whose interval history moved since the rows were derived: their SLA cells
+    /// are evaluated again even when their live figures did not move.
+    sla_dirty: std::collections::HashSet<RowKey>,
     /// Bumped each time the derived rows are recomputed (views compare it).
     revision: u64,
 }
@@ -134,6 +138,8 @@ impl Model {
                 name: s.name().to_string(),
                 kind: s.kind(),
                 snapshot: None,
+                previous: None,
+                seq: 0,
                 health: SourceHealth::connecting(),
             })
             .collect();
@@ -153,7 +159,7 @@ impl Model {
             observed: HashMap::new(),
             derived: Derived::default(),
             stale: true,
-            data_moved: true,
+            sla_dirty: Default::default(),
             revision: 0,
         };
         m.refresh();
@@ -215,18 +221,40 @@ impl Model {
     pub fn defer_intervals(&mut self, iv: crate::domain::SourceIntervals) {
         let tz = self.config.timezone_of(&iv.source).0;
         let day_start = crate::domain::time::start_of_day(self.now, tz);
+        // Each queue's variant, from its policy: one pass over the source's queues.
+        let variants: HashMap<String, crate::sla::SlVariant> = self
+            .source(&iv.source)
+            .and_then(|s| s.snapshot.as_ref())
+            .map(|snap| {
+                snap.queues
+                    .iter()
+                    .map(|q| (q.id.clone(), self.sla_policy(q).variant))
+                    .collect()
+            })
+            .unwrap_or_default();
         for q in iv.queues {
             let key = (iv.source.clone(), q.queue_id.clone());
-            let variant = match self.find_queue(&iv.source, &q.queue_id) {
-                Some(queue) => self.sla_policy(queue).variant,
-                None => self.config.sla.defaults.variant,
+            if self.intervals.get(&key) == Some(&q) {
+                continue;
+            }
+            let variant = variants
+                .get(&q.queue_id)
+                .copied()
+                .unwrap_or(self.config.sla.defaults.variant);
+            let forecast = match self.forecasts.remove(&key) {
+                Some(f) => f.renew(&q, variant, day_start),
+                None => sla::QueueForecast::new(&q, variant, day_start),
             };
-            self.forecasts
-                .insert(key.clone(), sla::QueueForecast::new(&q, variant, day_start));
-            self.intervals.insert(key, q);
+            self.forecasts.insert(key.clone(), forecast);
+            self.intervals.insert(key.clone(), q);
+            self.sla_dirty.insert(key);
+            self.stale = true;
         }
-        self.stale = true;
-        self.data_moved = true;
+    }
+
+    /// Queues whose interval history moved since the rows were derived.
+    pub fn sla_dirty(&self) -> &std::collections::HashSet<RowKey> {
+        &self.sla_dirty
     }
 
     /// Recompute the derived rows if the data or the clock moved since.
@@ -234,9 +262,9 @@ impl Model {
         if self.stale {
             self.relearn_at_midnight();
             let previous = std::mem::take(&mut self.derived);
-            self.derived = Derived::compute(self, (!self.data_moved).then_some(previous));
+            self.derived = Derived::compute(self, Some(previous));
             self.stale = false;
-            self.data_moved = false;
+            self.sla_dirty.clear();
             self.revision += 1;
         }
     }
@@ -266,7 +294,8 @@ impl Model {
         for (key, day_start) in stale {
             if let (Some(iv), Some(f)) = (self.intervals.get(&key), self.forecasts.get(&key)) {
                 let fresh = sla::QueueForecast::new(iv, f.variant, day_start);
-                self.forecasts.insert(key, fresh);
+                self.forecasts.insert(key.clone(), fresh);
+                self.sla_dirty.insert(key);
             }
         }
     }
@@ -340,10 +369,10 @@ impl Model {
         self.update_shares(&snap);
         if let Some(s) = self.sources.iter_mut().find(|s| s.name == snap.source) {
             s.health = snap.health.clone();
-            s.snapshot = Some(snap);
+            s.previous = s.snapshot.replace(snap);
+            s.seq += 1;
         }
         self.stale = true;
-        self.data_moved = true;
     }
 
     /// Feed each queue's counters to its estimators, and note interval baselines.
@@ -672,6 +701,43 @@ pub(crate) mod tests {
                     assert_eq!(k.sla.status, f.sla.status, "{} after {s} s", k.id);
                 }
             }
+        }
+    }
+
+    #[test]
+    fn a_new_snapshot_keeps_only_the_rows_whose_figures_did_not_move() {
+        // Rows kept across snapshots must be what deriving everything again would give.
+        let mut m = Model::new(config(), t0());
+        m.apply(SourceEvent::Snapshot(Box::new(snapshot(4, t0()))));
+        for s in [1, 2, 7, 65] {
+            let at = t0() + ChronoDuration::seconds(s);
+            let mut next = snapshot(4, at);
+            // One queue's figures and one agent's state move; the rest only has new
+            // timestamps.
+            next.queues[1].live.waiting = Some(5 + s as u32);
+            next.queues[1].today.offered = Some(40 + s as u64);
+            if let Some(agents) = next.agents.as_mut() {
+                agents[2].state = AgentState::AfterCallWork;
+                agents[2].since = Some(at);
+            }
+            m.tick(at);
+            m.apply(SourceEvent::Snapshot(Box::new(next)));
+            let kept = m.derived().clone();
+            let fresh = Derived::compute(&m, None);
+            assert_eq!(kept.agents, fresh.agents, "agent rows after {s} s");
+            assert_eq!(kept.queues.len(), fresh.queues.len());
+            for (k, f) in kept.queues.iter().zip(&fresh.queues) {
+                assert_eq!(k.waiting, f.waiting, "{} after {s} s", k.id);
+                assert_eq!(k.longest_wait_s, f.longest_wait_s, "{} after {s} s", k.id);
+                assert_eq!(k.trend, f.trend, "{} after {s} s", k.id);
+                assert_eq!(k.stale, f.stale);
+                if k.waiting != Some(0) {
+                    assert_eq!(k.sla, f.sla, "{} after {s} s", k.id);
+                } else {
+                    assert_eq!(k.sla.status, f.sla.status, "{} after {s} s", k.id);
+                }
+            }
+            assert_eq!(kept.totals, fresh.totals);
         }
     }
 

@@ -152,6 +152,56 @@ pub struct Derived {
     index: HashMap<RowKey, usize>,
     /// When each queue's SLA cell was evaluated (parallel to `queues`).
     sla_at: Vec<DateTime<Utc>>,
+    /// Each source's slice of `agents`.
+    agents_of: HashMap<String, Range<usize>>,
+    /// The snapshot of each source the rows were derived from (`SourceView::seq`).
+    seqs: HashMap<String, u64>,
+}
+
+/// The rows derived before, taken out one by one as they are kept.
+struct Old {
+    queues: Vec<Option<(QueueRow, DateTime<Utc>)>>,
+    agents: Vec<Option<AgentRow>>,
+    queues_of: HashMap<String, Range<usize>>,
+    agents_of: HashMap<String, Range<usize>>,
+    seqs: HashMap<String, u64>,
+}
+
+impl Old {
+    fn new(p: Derived) -> Old {
+        Old {
+            queues: p.queues.into_iter().zip(p.sla_at).map(Some).collect(),
+            agents: p.agents.into_iter().map(Some).collect(),
+            queues_of: p.by_source,
+            agents_of: p.agents_of,
+            seqs: p.seqs,
+        }
+    }
+}
+
+/// Whether two deliveries of a queue have the same figures: all but the instants they
+/// were read at and the waiting callers' ages (which only grow; a row reads them from
+/// the newest delivery anyway).
+fn same_figures(a: &Queue, b: &Queue) -> bool {
+    let today = |q: &Queue| crate::domain::QueueToday {
+        fetched_at: None,
+        ..q.today.clone()
+    };
+    a.id == b.id
+        && a.name == b.name
+        && a.media == b.media
+        && a.vendor_objective == b.vendor_objective
+        && a.live.waiting == b.live.waiting
+        && a.live.agents == b.live.agents
+        && today(a) == today(b)
+}
+
+/// A queue's waiting counts over the trend window, oldest first.
+fn trend_of(m: &Model, source: &str, q: &Queue) -> Vec<u32> {
+    m.trends
+        .get(&(source.to_string(), q.id.clone()))
+        .map(|t| t.iter().map(|(_, n)| *n).collect())
+        .unwrap_or_default()
 }
 
 /// On a tick of the clock alone, a queue with nobody waiting keeps its SLA evaluation
@@ -160,26 +210,51 @@ pub struct Derived {
 pub const QUIET_SLA_EVERY: chrono::Duration = chrono::Duration::seconds(5);
 
 impl Derived {
-    /// `previous`: the rows derived before when only the clock moved since — its agent
-    /// rows are kept, their times in state, alerts and staleness brought up to date (with
-    /// 10,000 agents, building them again each second is most of a tick).
+    /// `previous`: the rows derived before. A row is built again only when its data
+    /// moved: when only the clock moved since (or a source's new snapshot has the same
+    /// figures for a queue or an agent as the one before), the row is kept and brought
+    /// up to date — waits, times in state, alerts, staleness, the trend, and the SLA cell
+    /// when it can have moved (see [`QUIET_SLA_EVERY`]). With 10,000 agents and 1,000
+    /// queues, building every row again each second is most of a poll.
     pub fn compute(m: &Model, previous: Option<Derived>) -> Derived {
         let mut d = Derived::default();
-        let (reuse, mut old_queues) = match previous {
-            Some(p) => (Some(p.agents), Some(p.queues.into_iter().zip(p.sla_at))),
-            None => (None, None),
-        };
+        let mut old = previous.map(Old::new);
         for s in &m.sources {
             let Some(snap) = &s.snapshot else { continue };
             let status = m.display_status(s);
+            d.seqs.insert(s.name.clone(), s.seq);
+            // What the rows of this source were derived from: this very snapshot (only the
+            // clock moved), the one before it (compare figure by figure), or neither.
+            let basis = old.as_ref().and_then(|o| {
+                let seq = *o.seqs.get(&s.name)?;
+                if seq == s.seq {
+                    Some(None)
+                } else if seq + 1 == s.seq {
+                    s.previous.as_ref().map(Some)
+                } else {
+                    None
+                }
+            });
             let start = d.queues.len();
-            for q in &snap.queues {
-                // The same queues in the same order when only the clock moved.
-                let old = old_queues
-                    .as_mut()
-                    .and_then(Iterator::next)
-                    .filter(|(r, _)| r.source == s.name && r.id == q.id);
-                let (row, at) = match old {
+            let old_range = old.as_ref().and_then(|o| o.queues_of.get(&s.name).cloned());
+            for (i, q) in snap.queues.iter().enumerate() {
+                let kept = basis.and_then(|before| {
+                    let o = old.as_mut()?;
+                    let at = old_range.clone()?.start + i;
+                    let (row, _) = o.queues.get(at)?.as_ref()?;
+                    let same = row.id == q.id
+                        && before
+                            .is_none_or(|b| b.queues.get(i).is_some_and(|p| same_figures(p, q)));
+                    if !same {
+                        return None;
+                    }
+                    let (mut row, at) = o.queues.get_mut(at)?.take()?;
+                    if before.is_some() {
+                        row.trend = trend_of(m, &s.name, q);
+                    }
+                    Some((row, at))
+                });
+                let (row, at) = match kept {
                     Some((r, at)) => tick_row(m, r, at, q, status),
                     None => (queue_row(m, &s.name, q, status), m.now()),
                 };
@@ -190,52 +265,66 @@ impl Derived {
                 d.queues.push(row);
             }
             d.by_source.insert(s.name.clone(), start..d.queues.len());
-            if reuse.is_some() {
-                continue;
+            let Some(agents) = &snap.agents else { continue };
+            let start = d.agents.len();
+            let old_range = old.as_ref().and_then(|o| o.agents_of.get(&s.name).cloned());
+            let mut names: Option<HashMap<&str, &str>> = None;
+            for (i, a) in agents.iter().enumerate() {
+                let kept = basis.and_then(|before| {
+                    let o = old.as_mut()?;
+                    let at = old_range.clone()?.start + i;
+                    let row = o.agents.get(at)?.as_ref()?;
+                    let same = row.agent.id == a.id
+                        && before.is_none_or(|b| {
+                            b.agents
+                                .as_ref()
+                                .and_then(|p| p.get(i))
+                                .is_some_and(|p| p == a)
+                        });
+                    if !same {
+                        return None;
+                    }
+                    o.agents.get_mut(at)?.take()
+                });
+                let tis = time_in_state(a, m.now());
+                let row = match kept {
+                    Some(mut r) => {
+                        r.time_in_state_s = tis;
+                        r.alert = alert_for(m, &r.agent, tis);
+                        r.stale = status != SourceStatus::Live;
+                        r
+                    }
+                    None => {
+                        let names = names.get_or_insert_with(|| {
+                            snap.queues
+                                .iter()
+                                .rev()
+                                .map(|q| (q.id.as_str(), q.name.as_str()))
+                                .collect()
+                        });
+                        let queue_names = a
+                            .queues
+                            .iter()
+                            .map(|id| {
+                                names
+                                    .get(id.as_str())
+                                    .map_or(id.as_str(), |n| n)
+                                    .to_string()
+                            })
+                            .collect();
+                        AgentRow {
+                            source: s.name.clone(),
+                            alert: alert_for(m, a, tis),
+                            agent: a.clone(),
+                            time_in_state_s: tis,
+                            queue_names,
+                            stale: status != SourceStatus::Live,
+                        }
+                    }
+                };
+                d.agents.push(row);
             }
-            if let Some(agents) = &snap.agents {
-                let names: HashMap<&str, &str> = snap
-                    .queues
-                    .iter()
-                    .rev()
-                    .map(|q| (q.id.as_str(), q.name.as_str()))
-                    .collect();
-                for a in agents {
-                    let queue_names = a
-                        .queues
-                        .iter()
-                        .map(|id| {
-                            names
-                                .get(id.as_str())
-                                .map_or(id.as_str(), |n| n)
-                                .to_string()
-                        })
-                        .collect();
-                    let tis = time_in_state(a, m.now());
-                    d.agents.push(AgentRow {
-                        source: s.name.clone(),
-                        alert: alert_for(m, a, tis),
-                        agent: a.clone(),
-                        time_in_state_s: tis,
-                        queue_names,
-                        stale: status != SourceStatus::Live,
-                    });
-                }
-            }
-        }
-        if let Some(mut agents) = reuse {
-            let status: HashMap<&str, SourceStatus> = m
-                .sources
-                .iter()
-                .map(|s| (s.name.as_str(), m.display_status(s)))
-                .collect();
-            for r in &mut agents {
-                let tis = time_in_state(&r.agent, m.now());
-                r.time_in_state_s = tis;
-                r.alert = alert_for(m, &r.agent, tis);
-                r.stale = status.get(r.source.as_str()) != Some(&SourceStatus::Live);
-            }
-            d.agents = agents;
+            d.agents_of.insert(s.name.clone(), start..d.agents.len());
         }
         d.totals = centre_totals(m);
         d
@@ -273,7 +362,8 @@ fn tick_row(
     let tz = m.config.timezone_of(&r.source).0;
     let (start, end) = super::sla::window_bounds(tz, &policy, now);
     let same_window = r.sla.window.is_some_and(|(_, s, e)| s == start && e == end);
-    let quiet = q.live.waiting == Some(0);
+    let quiet = q.live.waiting == Some(0)
+        && (m.sla_dirty().is_empty() || !m.sla_dirty().contains(&(r.source.clone(), r.id.clone())));
     if same_window && quiet && now >= at && now - at < QUIET_SLA_EVERY {
         return (r, at);
     }
@@ -284,11 +374,7 @@ fn tick_row(
 fn queue_row(m: &Model, source: &str, q: &Queue, status: SourceStatus) -> QueueRow {
     let policy = m.sla_policy(q);
     let agents = &q.live.agents;
-    let trend = m
-        .trends
-        .get(&(source.to_string(), q.id.clone()))
-        .map(|t| t.iter().map(|(_, n)| *n).collect())
-        .unwrap_or_default();
+    let trend = trend_of(m, source, q);
     QueueRow {
         source: source.to_string(),
         id: q.id.clone(),

@@ -803,6 +803,29 @@ impl QueueForecast {
             profile,
         }
     }
+
+    /// This forecast with a newer delivery of the same queue's intervals: the profile is
+    /// learnt again only when what it learns from (the days before today, the variant)
+    /// changed; today's slots are always taken.
+    pub fn renew(self, iv: &QueueIntervals, variant: SlVariant, day_start: DateTime<Utc>) -> Self {
+        let slots = slots_of(iv, variant);
+        let cut = day_start.timestamp();
+        let before = |s: &[Slot]| s.iter().take_while(|x| x.start_s < cut).count();
+        let same_days = self.variant == variant
+            && self.day_start == day_start
+            && self.slots[..before(&self.slots)] == slots[..before(&slots)];
+        let profile = if same_days {
+            self.profile
+        } else {
+            Profile::learn(&slots, cut)
+        };
+        QueueForecast {
+            variant,
+            day_start,
+            slots,
+            profile,
+        }
+    }
 }
 
 /// A queue's intervals as forecast slots for `variant` (hits and counted calls).
